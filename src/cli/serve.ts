@@ -1,0 +1,51 @@
+import { pino } from 'pino';
+import { openRuntime } from '../runtime.js';
+import { startServer } from '../server.js';
+import { lookupSystemUser } from '../system-user.js';
+import type { CliIo } from './io.js';
+
+/**
+ * `postyard serve`: the panel and both SMTP listeners on one database. On the first start it creates the admin and
+ * prints the generated password once. SIGTERM or SIGINT closes the listeners and lets deliveries in progress finish.
+ */
+export async function serve(io: CliIo): Promise<number> {
+  const config = io.loadConfig();
+  const log = pino({ level: config.POSTYARD_LOG_LEVEL });
+  const mailOwner = mailOwnerFor(config.POSTYARD_MAIL_USER);
+  const runtime = openRuntime({ dataDir: config.POSTYARD_DATA_DIR, hostname: config.POSTYARD_HOSTNAME, mailOwner });
+  const admin = await runtime.services.admins.ensureAdmin(config.POSTYARD_ADMIN_PASSWORD);
+  const server = await startServer(runtime, config, log);
+
+  const say = (line: string) => io.stdout.write(`${line}\n`);
+  say(`Postyard is running. Data folder: ${runtime.dataDir}`);
+  say(`  panel       http://${server.addresses.panel.replace(/^http:\/\//, '')}`);
+  say(`  smtp        ${server.addresses.smtp} (incoming mail)`);
+  say(`  submission  ${server.addresses.submission} (authenticated sending)`);
+  if (admin?.generatedPassword) {
+    say(`First start: created the admin. Log in as "${admin.username}" with this password, shown only this once:`);
+    say(`  ${admin.generatedPassword}`);
+  } else if (admin) {
+    say(`First start: created the admin "${admin.username}" with the password from POSTYARD_ADMIN_PASSWORD.`);
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'stopping: closing listeners, letting deliveries finish');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await server.close();
+  runtime.close();
+  say('Postyard stopped.');
+  return 0;
+}
+
+/** Mail files belong to POSTYARD_MAIL_USER when running as root (so Dovecot can read them), else to us. */
+function mailOwnerFor(user: string | undefined) {
+  if (!user || process.getuid?.() !== 0) return null;
+  const owner = lookupSystemUser(user);
+  if (!owner) throw new Error(`POSTYARD_MAIL_USER: there is no system user named ${user}`);
+  return owner;
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { accountMaildir } from '../domain/layout.js';
+import { crossesWarningLine } from '../domain/quota.js';
+import { destinationKey, type Destination, type RefusalReason, type Resolution } from '../domain/resolution.js';
+import { formatBytes } from '../domain/size.js';
+import { deliveryHeaders, quotaWarningMessage, receivedHeader, toMaildirLineEnds, type TraceInfo } from '../domain/message-headers.js';
+import type { StoredMessage } from '../maildir/mail-store.js';
+import type { ServiceContext } from './context.js';
+import { createKeyedLock } from './keyed-lock.js';
+import type { LocalDestination, QuotaService } from './quotas.js';
+import { destinationFolder, type RoutingService, type SenderContext } from './routing.js';
+
+export type RecipientVerdict =
+  | { accepted: true; recipient: string; destinations: Destination[]; resolution: Resolution }
+  | { accepted: false; recipient: string; reason: RefusalReason | 'MAILBOX_FULL' | 'DISK_FULL'; message: string | null; resolution: Resolution };
+
+export type AcceptedRecipient = Extract<RecipientVerdict, { accepted: true }>;
+
+/** What the listener knows about the session, for the trace headers. */
+export interface Envelope {
+  sender: string;
+  helo: string;
+  clientHostname: string;
+  clientAddress: string;
+  protocol: string;
+  id: string;
+}
+
+export interface DeliveryReport {
+  /** Files written into mailboxes, one per distinct mailbox. */
+  copies: StoredMessage[];
+  /** Remote recipients put into the outbound queue. */
+  queued: string[];
+}
+
+/**
+ * From resolved recipients to durable copies: each distinct mailbox gets one file, written with the Maildir protocol
+ * and synced before this resolves; remote recipients go into the outbound queue in the same step. If any copy fails,
+ * the copies already written are withdrawn, so a sender's retry never duplicates a message.
+ */
+export function createDeliveryService({ repos, store, hostname }: ServiceContext, routing: RoutingService, quotas: QuotaService) {
+  const withLock = createKeyedLock();
+
+  async function checkRecipient(recipient: string, sender: SenderContext, declaredSize = 0): Promise<RecipientVerdict> {
+    const resolution = routing.resolve(recipient, sender);
+    if (!resolution.accepted) {
+      return { accepted: false, recipient, reason: resolution.refusal.reason, message: resolution.refusal.message, resolution };
+    }
+    for (const destination of resolution.destinations) {
+      if (destination.kind === 'remote') continue;
+      const room = await quotas.room(destination, declaredSize);
+      if (!room.mailbox.fits) return { accepted: false, recipient, reason: 'MAILBOX_FULL', message: null, resolution };
+      if (!room.disk.fits) return { accepted: false, recipient, reason: 'DISK_FULL', message: null, resolution };
+    }
+    return { accepted: true, recipient, destinations: resolution.destinations, resolution };
+  }
+
+  async function writeWarning(folder: string, to: string, usage: number, limit: number) {
+    const text = quotaWarningMessage(
+      { to, serverHostname: hostname, usage, limit, date: new Date(), messageId: randomBytes(9).toString('hex') },
+      formatBytes,
+    );
+    await store.deliver(folder, [Buffer.from(text, 'utf8')]);
+  }
+
+  /** Writes one copy, and the 90 % warning when this copy crosses the line. Limited folders take one writer at a time. */
+  async function writeCopy(destination: LocalDestination, parts: Buffer[], size: number): Promise<StoredMessage> {
+    const folder = destinationFolder(destination);
+    const firstLook = await quotas.room(destination, size);
+    if (firstLook.mailbox.limit === null && firstLook.disk.limit === null) return store.deliver(folder, parts);
+    return withLock(`account:${firstLook.account.id}`, async () => {
+      const room = await quotas.room(destination, size);
+      const stored = await store.deliver(folder, parts);
+      quotas.recordDelivery(room.account.id, size);
+      const { mailbox, disk } = room;
+      const owner = destination.kind === 'account' ? destination.account.username : destination.mailbox.name;
+      if (room.notify && crossesWarningLine(mailbox.usage, mailbox.usage + size, mailbox.limit)) {
+        await writeWarning(folder, owner, mailbox.usage + size, mailbox.limit!);
+      }
+      if (crossesWarningLine(disk.usage, disk.usage + size, disk.limit)) {
+        await writeWarning(accountMaildir(room.account.username), room.account.username, disk.usage + size, disk.limit!);
+      }
+      return stored;
+    });
+  }
+
+  async function deliver(envelope: Envelope, recipients: readonly AcceptedRecipient[], raw: Buffer): Promise<DeliveryReport> {
+    const content = toMaildirLineEnds(raw);
+    const date = new Date();
+    const local = new Map<string, { destination: LocalDestination; recipient: string }>();
+    const remote = new Set<string>();
+    for (const { recipient, destinations } of recipients) {
+      for (const destination of destinations) {
+        if (destination.kind === 'remote') remote.add(destination.address);
+        else if (!local.has(destinationKey(destination))) local.set(destinationKey(destination), { destination, recipient });
+      }
+    }
+    const trace = (recipient: string | null): TraceInfo => ({ ...envelope, recipient, serverHostname: hostname, date });
+
+    const written: StoredMessage[] = [];
+    try {
+      await Promise.all(
+        [...local.values()].map(async ({ destination, recipient }) => {
+          const header = Buffer.from(deliveryHeaders(trace(recipient)), 'utf8');
+          written.push(await writeCopy(destination, [header, content], header.length + content.length));
+        }),
+      );
+      if (remote.size > 0) {
+        const header = Buffer.from(receivedHeader(trace(remote.size === 1 ? [...remote][0]! : null)), 'utf8');
+        repos.outboundQueue.enqueue(envelope.sender, Buffer.concat([header, content]), [...remote]);
+      }
+    } catch (error) {
+      await Promise.all(written.map((message) => store.withdraw(message)));
+      throw error;
+    }
+    return { copies: written, queued: [...remote] };
+  }
+
+  return { checkRecipient, deliver };
+}
+
+export type DeliveryService = ReturnType<typeof createDeliveryService>;

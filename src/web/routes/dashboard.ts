@@ -1,0 +1,75 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { formatBytes } from '../../domain/size.js';
+import type { Services } from '../../services/index.js';
+import type { Usage } from '../../services/quotas.js';
+import { requireLogin } from '../sessions.js';
+
+const FLASH: Record<string, string> = { 'password-changed': 'Your password was changed.' };
+const MAILBOXES_SHOWN = 50;
+
+/** A usage figure as the usage-bar partial shows it. */
+function usageView(usage: Usage) {
+  return {
+    used: formatBytes(usage.usage),
+    limit: usage.limit === null ? 'no limit' : formatBytes(usage.limit),
+    percent: usage.percent,
+    warn: usage.percent !== null && usage.percent >= 90,
+  };
+}
+
+/** The dashboard: what each role owns and how full it is. */
+export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  app.get('/', { preHandler: requireLogin() }, async (request, reply) => {
+    const principal = request.principal!;
+    const flash = FLASH[String((request.query as Record<string, unknown>).flash ?? '')] ?? null;
+    const common = { title: 'Dashboard', principal, csrfToken: request.csrfToken, flash };
+
+    if (principal.kind === 'admin') {
+      const accounts = services.accounts.list();
+      const rows = await Promise.all(
+        accounts.map(async (account) => ({
+          username: account.username,
+          child: account.parentId !== null,
+          disabled: account.disabled,
+          domains: services.domains.listByAccount(account.id).length,
+          usage: usageView(await services.quotas.accountDiskUsage(account)),
+        })),
+      );
+      const counts = {
+        accounts: accounts.length,
+        domains: services.domains.list().length,
+        virtualAccounts: services.mailboxes.listVirtualAccounts().length,
+        popMailboxes: services.mailboxes.listPopMailboxes().length,
+        queued: services.queue.count(),
+        relayAllowed: services.relay.list().length,
+      };
+      return reply.view('dashboard/admin.eta', { ...common, counts, rows });
+    }
+
+    if (principal.kind === 'account') {
+      const account = services.accounts.get(principal.name);
+      const mailboxes = [...services.mailboxes.listVirtualAccounts(account.id), ...services.mailboxes.listPopMailboxes(account.id)];
+      const shown = await Promise.all(
+        mailboxes.slice(0, MAILBOXES_SHOWN).map(async (mailbox) => ({
+          name: mailbox.name,
+          kind: mailbox.kind === 'virtual' ? 'virtual account' : 'POP mailbox',
+          usage: usageView(await services.quotas.mailboxUsage(mailbox)),
+        })),
+      );
+      return reply.view('dashboard/account.eta', {
+        ...common,
+        account: { username: account.username, usage: usageView(await services.quotas.accountDiskUsage(account)) },
+        domains: services.domains.listByAccount(account.id).map((domain) => domain.name),
+        children: services.accounts.listChildren(account.username).map((child) => child.username),
+        mailboxes: shown,
+        more: Math.max(0, mailboxes.length - MAILBOXES_SHOWN),
+      });
+    }
+
+    const mailbox = services.mailboxes.get(principal.name);
+    return reply.view('dashboard/mailbox.eta', {
+      ...common,
+      mailbox: { name: mailbox.name, displayName: mailbox.displayName, usage: usageView(await services.quotas.mailboxUsage(mailbox)) },
+    });
+  });
+};
