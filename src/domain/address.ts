@@ -11,6 +11,8 @@ const LOCAL_PART = /^[a-z0-9!#$%&'*+=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+=?^_`{|}~-]+)*
 const DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const USERNAME = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 export const MAX_USERNAME_LENGTH = 32;
+/** Words that an alias action reads as an action, so that no user may be named by them. */
+const RESERVED_USERNAMES = new Set(['fail', 'discard']);
 
 export interface Address {
   local: string;
@@ -39,6 +41,7 @@ export function usernameProblem(name: string): string | null {
   if (!USERNAME.test(name)) {
     return `"${printable(name)}" must start with a letter and use only a-z, 0-9, ".", "_" and "-"`;
   }
+  if (RESERVED_USERNAMES.has(name)) return `"${name}" is reserved: an alias action with this word means ${name}`;
   return null;
 }
 

@@ -29,6 +29,7 @@ export function parseMapFile(text: string): { rules: MapFileRule[] } | { issues:
   const rules: MapFileRule[] = [];
   const seen = new Map<string, number>();
   const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop(); // a final newline ends the last line; it does not start another
   if (lines.length > MAX_MAP_FILE_LINES) {
     return { issues: [{ field: 'mapfile', message: `a map file may have at most ${MAX_MAP_FILE_LINES} lines` }] };
   }

@@ -5,6 +5,11 @@ import ipaddr from 'ipaddr.js';
 /** Normalises "192.0.2.7", "192.0.2.0/24" or "2001:db8::/32" to canonical CIDR text; null when malformed. */
 export function normalizeCidr(text: string): string | null {
   const trimmed = text.trim();
+  // ipaddr.js also reads inet_aton's octal and short forms ("010.0.0.0" is 8.0.0.0): accept only what people write.
+  const [address = '', prefix] = trimmed.split('/');
+  const plainIPv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(address) && !/(^|\.)0\d/.test(address);
+  if (!plainIPv4 && !(address.includes(':') && ipaddr.IPv6.isValid(address))) return null;
+  if (prefix !== undefined && !/^\d{1,3}$/.test(prefix)) return null;
   try {
     if (trimmed.includes('/')) {
       const [address, prefix] = ipaddr.parseCIDR(trimmed);
@@ -28,8 +33,12 @@ export function isRelayAllowed(clientAddress: string, allowed: readonly string[]
     return false;
   }
   return allowed.some((cidr) => {
-    const [network, prefix] = ipaddr.parseCIDR(cidr);
-    return network.kind() === client.kind() && client.match(network, prefix);
+    try {
+      const [network, prefix] = ipaddr.parseCIDR(cidr);
+      return network.kind() === client.kind() && client.match(network, prefix);
+    } catch {
+      return false; // entries are normalised when stored; an unreadable one allows nobody
+    }
   });
 }
 

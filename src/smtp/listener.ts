@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AcceptedRecipient, DeliveryService } from '../services/delivery.js';
 import type { AuthService } from '../services/auth.js';
 import { REPLIES, refusalReply, replyError } from './replies.js';
+import './enhanced-codes.js';
 
 export interface ListenerOptions {
   /** 'incoming' is port 25: no login, local domains (and allowed relays) only. 'submission' is 587: login required. */
@@ -33,7 +34,7 @@ export function createSmtpListener(options: ListenerOptions): SMTPServer {
     banner: 'Postyard ESMTP',
     size: options.maxMessageSize,
     maxRecipients: options.maxRecipients,
-    hideENHANCEDSTATUSCODES: true, // our replies carry their own RFC 3463 codes (replies.ts)
+    hideENHANCEDSTATUSCODES: false, // RFC 3463 codes on every reply; ours come from replies.ts (enhanced-codes.ts)
     disableReverseLookup: true,
     // STARTTLS waits for the configured certificate of the sending issue; until then login is allowed on loopback only.
     disabledCommands: submission ? ['STARTTLS'] : ['AUTH', 'STARTTLS'],
