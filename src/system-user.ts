@@ -1,3 +1,4 @@
+import { ConfigError } from './config.js';
 import { readFileSync } from 'node:fs';
 import type { MailOwner } from './maildir/mail-store.js';
 
@@ -8,4 +9,12 @@ export function lookupSystemUser(name: string, passwdFile = '/etc/passwd'): Mail
     if (user === name && uid && gid) return { uid: Number(uid), gid: Number(gid) };
   }
   return null;
+}
+
+/** Mail files belong to POSTYARD_MAIL_USER when running as root (so Dovecot can read them), else to the user we run as. */
+export function mailOwnerFor(user: string | undefined): MailOwner | null {
+  if (!user || process.getuid?.() !== 0) return null;
+  const owner = lookupSystemUser(user);
+  if (!owner) throw new ConfigError(`Bad configuration:\n  POSTYARD_MAIL_USER: there is no system user named ${user}`);
+  return owner;
 }

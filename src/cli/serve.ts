@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { openRuntime } from '../runtime.js';
 import { startServer } from '../server.js';
-import { lookupSystemUser } from '../system-user.js';
+import { mailOwnerFor } from '../system-user.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -40,12 +40,4 @@ export async function serve(io: CliIo): Promise<number> {
   runtime.close();
   say('Postyard stopped.');
   return 0;
-}
-
-/** Mail files belong to POSTYARD_MAIL_USER when running as root (so Dovecot can read them), else to us. */
-function mailOwnerFor(user: string | undefined) {
-  if (!user || process.getuid?.() !== 0) return null;
-  const owner = lookupSystemUser(user);
-  if (!owner) throw new Error(`POSTYARD_MAIL_USER: there is no system user named ${user}`);
-  return owner;
 }
