@@ -14,6 +14,9 @@ export function accountMaildir(username: string): string {
   return posix.join(accountHome(username), 'Maildir');
 }
 
+/** The server's postmaster mailbox, for mail to "postmaster" without a domain; the admin reads it. */
+export const POSTMASTER_MAILDIR = posix.join('postmaster', 'Maildir');
+
 /** A virtual account's folder is named by its address; a POP mailbox's by its username. */
 export function mailboxFolder(accountUsername: string, mailboxName: string): string {
   return posix.join(accountHome(accountUsername), '.mailboxes', mailboxName);

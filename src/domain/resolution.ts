@@ -18,6 +18,8 @@ export interface MailboxTarget {
   accountId: number;
   accountUsername: string;
   flags: number;
+  /** The mailbox's own forwarding (DESIGN.md mailbox settings): where to, and whether it keeps a copy. */
+  forward?: { addresses: string[]; keepCopy: boolean } | null;
 }
 
 export interface AccountTarget {
@@ -45,9 +47,11 @@ export interface ResolutionContext {
 export type Destination =
   | { kind: 'account'; account: AccountTarget }
   | { kind: 'mailbox'; mailbox: MailboxTarget }
-  | { kind: 'remote'; address: string };
+  | { kind: 'remote'; address: string }
+  /** The server's own postmaster mailbox, for "postmaster" without a domain (RFC 5321 4.5.1). */
+  | { kind: 'postmaster' };
 
-export type Decision = 'virtual-account' | 'named-rule' | 'wildcard-rule' | 'parent-mailbox' | 'relay' | 'refused';
+export type Decision = 'virtual-account' | 'named-rule' | 'wildcard-rule' | 'parent-mailbox' | 'relay' | 'postmaster' | 'refused';
 
 /** One step of the explanation: which rule decided for which address, at which forwarding depth. */
 export interface Step {
@@ -127,7 +131,7 @@ export function resolveRecipient(recipient: string, lookups: ResolutionLookups, 
     const virtualAccount = lookups.findVirtualAccount(address);
     if (virtualAccount) {
       step('virtual-account');
-      return deliverToMailbox(virtualAccount);
+      return deliverToMailbox(virtualAccount, depth, [...chain, address]);
     }
 
     const named = lookups.findRule(domain, local);
@@ -141,9 +145,13 @@ export function resolveRecipient(recipient: string, lookups: ResolutionLookups, 
     add({ kind: 'account', account: { id: hosted.accountId, username: hosted.accountUsername } });
   };
 
-  const deliverToMailbox = (mailbox: MailboxTarget) => {
+  const deliverToMailbox = (mailbox: MailboxTarget, depth: number, chain: string[]) => {
     if (hasFlag(mailbox.flags, 'bounceMail')) {
       throw new Refused({ reason: 'MAILBOX_BOUNCES', message: `${mailbox.name} is set to bounce mail` });
+    }
+    if (mailbox.forward && mailbox.forward.addresses.length > 0) {
+      for (const target of mailbox.forward.addresses) visit(target, depth + 1, chain, true);
+      if (!mailbox.forward.keepCopy) return;
     }
     add({ kind: 'mailbox', mailbox });
   };
@@ -160,12 +168,16 @@ export function resolveRecipient(recipient: string, lookups: ResolutionLookups, 
       case 'deliver': {
         const user = lookups.findUser(action.username);
         if (!user) throw new Refused({ reason: 'NO_SUCH_USER', message: `${action.username} does not exist` });
-        if (user.kind === 'pop') return deliverToMailbox(user.mailbox);
+        if (user.kind === 'pop') return deliverToMailbox(user.mailbox, depth, chain);
         return add({ kind: 'account', account: user.account });
       }
     }
   };
 
+  // RFC 5321 4.5.1: every SMTP server accepts mail for "postmaster" with no domain.
+  if (recipient.trim().toLowerCase() === 'postmaster') {
+    return { accepted: true, destinations: [{ kind: 'postmaster' }], steps: [{ address: 'postmaster', depth: 0, decision: 'postmaster' }] };
+  }
   try {
     visit(recipient, 0, [], false);
     return { accepted: true, destinations: [...destinations.values()], steps };
@@ -184,5 +196,7 @@ export function destinationKey(destination: Destination): string {
       return `mailbox:${destination.mailbox.id}`;
     case 'remote':
       return `remote:${destination.address}`;
+    case 'postmaster':
+      return 'postmaster';
   }
 }

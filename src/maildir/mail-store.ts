@@ -68,16 +68,18 @@ export function createMailStore(dataDir: string, owner: MailOwner | null = null)
     const newPath = join(root, 'new', name);
     const handle = await open(tmpPath, 'wx', 0o600);
     try {
-      await handle.writev(parts as Buffer[]);
-      if (owner) await handle.chown(owner.uid, owner.gid);
-      await handle.sync();
+      try {
+        await handle.writev(parts as Buffer[]);
+        if (owner) await handle.chown(owner.uid, owner.gid);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmpPath, newPath);
     } catch (error) {
-      await handle.close();
       await unlink(tmpPath).catch(() => undefined);
       throw error;
     }
-    await handle.close();
-    await rename(tmpPath, newPath);
     await syncDirectory(join(root, 'new'));
     return { path: newPath, size };
   }

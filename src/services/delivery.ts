@@ -47,12 +47,13 @@ export function createDeliveryService({ repos, store, hostname }: ServiceContext
       return { accepted: false, recipient, reason: resolution.refusal.reason, message: resolution.refusal.message, resolution };
     }
     for (const destination of resolution.destinations) {
-      if (destination.kind === 'remote') continue;
+      if (destination.kind === 'remote' || destination.kind === 'postmaster') continue;
       const room = await quotas.room(destination, declaredSize);
       if (!room.mailbox.fits) return { accepted: false, recipient, reason: 'MAILBOX_FULL', message: null, resolution };
       if (!room.disk.fits) return { accepted: false, recipient, reason: 'DISK_FULL', message: null, resolution };
     }
-    return { accepted: true, recipient, destinations: resolution.destinations, resolution };
+    // Stored lower-cased, as addresses are: Delivered-To then names the mailbox the same way whatever the client typed.
+    return { accepted: true, recipient: recipient.trim().toLowerCase(), destinations: resolution.destinations, resolution };
   }
 
   async function writeWarning(folder: string, to: string, usage: number, limit: number) {
@@ -64,8 +65,9 @@ export function createDeliveryService({ repos, store, hostname }: ServiceContext
   }
 
   /** Writes one copy, and the 90 % warning when this copy crosses the line. Limited folders take one writer at a time. */
-  async function writeCopy(destination: LocalDestination, parts: Buffer[], size: number): Promise<StoredMessage> {
+  async function writeCopy(destination: Exclude<Destination, { kind: 'remote' }>, parts: Buffer[], size: number): Promise<StoredMessage> {
     const folder = destinationFolder(destination);
+    if (destination.kind === 'postmaster') return store.deliver(folder, parts);
     const firstLook = await quotas.room(destination, size);
     if (firstLook.mailbox.limit === null && firstLook.disk.limit === null) return store.deliver(folder, parts);
     return withLock(`account:${firstLook.account.id}`, async () => {
@@ -87,7 +89,7 @@ export function createDeliveryService({ repos, store, hostname }: ServiceContext
   async function deliver(envelope: Envelope, recipients: readonly AcceptedRecipient[], raw: Buffer): Promise<DeliveryReport> {
     const content = toMaildirLineEnds(raw);
     const date = new Date();
-    const local = new Map<string, { destination: LocalDestination; recipient: string }>();
+    const local = new Map<string, { destination: Exclude<Destination, { kind: 'remote' }>; recipient: string }>();
     const remote = new Set<string>();
     for (const { recipient, destinations } of recipients) {
       for (const destination of destinations) {
@@ -97,14 +99,17 @@ export function createDeliveryService({ repos, store, hostname }: ServiceContext
     }
     const trace = (recipient: string | null): TraceInfo => ({ ...envelope, recipient, serverHostname: hostname, date });
 
-    const written: StoredMessage[] = [];
+    // Every copy is waited for, so that on a failure each one already written can be withdrawn.
+    const outcomes = await Promise.allSettled(
+      [...local.values()].map(({ destination, recipient }) => {
+        const header = Buffer.from(deliveryHeaders(trace(recipient)), 'utf8');
+        return writeCopy(destination, [header, content], header.length + content.length);
+      }),
+    );
+    const written = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     try {
-      await Promise.all(
-        [...local.values()].map(async ({ destination, recipient }) => {
-          const header = Buffer.from(deliveryHeaders(trace(recipient)), 'utf8');
-          written.push(await writeCopy(destination, [header, content], header.length + content.length));
-        }),
-      );
+      const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failure) throw failure.reason;
       if (remote.size > 0) {
         const header = Buffer.from(receivedHeader(trace(remote.size === 1 ? [...remote][0]! : null)), 'utf8');
         repos.outboundQueue.enqueue(envelope.sender, Buffer.concat([header, content]), [...remote]);

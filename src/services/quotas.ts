@@ -6,7 +6,8 @@ import type { Mailbox } from '../db/repositories/mailboxes.js';
 import type { ServiceContext } from './context.js';
 import { destinationFolder } from './routing.js';
 
-export type LocalDestination = Exclude<Destination, { kind: 'remote' }>;
+/** A destination that belongs to an account, and so has limits: every local one but the server's postmaster. */
+export type LocalDestination = Extract<Destination, { kind: 'account' | 'mailbox' }>;
 
 export interface Usage {
   usage: number;

@@ -1,4 +1,4 @@
-import { accountMaildir, mailboxFolder } from '../domain/layout.js';
+import { POSTMASTER_MAILDIR, accountMaildir, mailboxFolder } from '../domain/layout.js';
 import { resolveRecipient, type Destination, type ResolutionLookups, type Resolution } from '../domain/resolution.js';
 import type { Mailbox } from '../db/repositories/mailboxes.js';
 import type { ServiceContext } from './context.js';
@@ -18,6 +18,7 @@ const toTarget = (mailbox: Mailbox) => ({
   accountId: mailbox.accountId,
   accountUsername: mailbox.accountUsername,
   flags: mailbox.flags,
+  forward: mailbox.forwardTo ? { addresses: mailbox.forwardTo.split(','), keepCopy: mailbox.forwardKeepCopy } : null,
 });
 
 /** Runs the one resolution of domain/resolution.ts over the database: the SMTP listeners and `postyard route` both call this. */
@@ -53,9 +54,14 @@ export function createRoutingService({ repos }: ServiceContext, relay: RelayServ
 
 /** The folder, relative to the data folder, that a local destination writes into. */
 export function destinationFolder(destination: Exclude<Destination, { kind: 'remote' }>): string {
-  return destination.kind === 'account'
-    ? accountMaildir(destination.account.username)
-    : mailboxFolder(destination.mailbox.accountUsername, destination.mailbox.name);
+  switch (destination.kind) {
+    case 'account':
+      return accountMaildir(destination.account.username);
+    case 'mailbox':
+      return mailboxFolder(destination.mailbox.accountUsername, destination.mailbox.name);
+    case 'postmaster':
+      return POSTMASTER_MAILDIR;
+  }
 }
 
 export type RoutingService = ReturnType<typeof createRoutingService>;

@@ -444,3 +444,39 @@ describe('destinationKey', () => {
     expect(destinationKey(a) === destinationKey(b)).toBe(same);
   });
 });
+
+describe('resolveRecipient: postmaster and mailbox forwarding', () => {
+  const hosted = { name: 'example.com', accountId: 1, accountUsername: 'acme' };
+  const mailbox = (name: string, id: number, forward: { addresses: string[]; keepCopy: boolean } | null) => ({
+    id, kind: 'virtual' as const, name, accountId: 1, accountUsername: 'acme', flags: 0, forward,
+  });
+  const lookupsWith = (mailboxes: ReturnType<typeof mailbox>[]) => ({
+    findDomain: (name: string) => (name === 'example.com' ? hosted : null),
+    findVirtualAccount: (address: string) => mailboxes.find((m) => m.name === address) ?? null,
+    findRule: () => null,
+    findUser: () => null,
+  });
+
+  it('accepts "postmaster" without a domain into the server postmaster mailbox (RFC 5321 4.5.1)', () => {
+    const result = resolveRecipient('PostMaster', lookupsWith([]), { relayAllowed: false });
+    expect(result).toMatchObject({ accepted: true, destinations: [{ kind: 'postmaster' }] });
+  });
+
+  it('forwards a mailbox with forwarding set and keeps no copy unless asked', () => {
+    const lookups = lookupsWith([mailbox('a@example.com', 1, { addresses: ['b@example.com', 'x@remote.example'], keepCopy: false }), mailbox('b@example.com', 2, null)]);
+    const result = resolveRecipient('a@example.com', lookups, { relayAllowed: false });
+    expect(result.accepted && result.destinations.map((d) => (d.kind === 'mailbox' ? d.mailbox.name : d.kind === 'remote' ? d.address : d.kind))).toEqual(['b@example.com', 'x@remote.example']);
+  });
+
+  it('keeps a copy in the forwarding mailbox when keepCopy is set', () => {
+    const lookups = lookupsWith([mailbox('a@example.com', 1, { addresses: ['b@example.com'], keepCopy: true }), mailbox('b@example.com', 2, null)]);
+    const result = resolveRecipient('a@example.com', lookups, { relayAllowed: false });
+    expect(result.accepted && result.destinations.map((d) => (d.kind === 'mailbox' ? d.mailbox.name : d.kind))).toEqual(['b@example.com', 'a@example.com']);
+  });
+
+  it('refuses two mailboxes that forward to each other as a loop', () => {
+    const lookups = lookupsWith([mailbox('a@example.com', 1, { addresses: ['b@example.com'], keepCopy: true }), mailbox('b@example.com', 2, { addresses: ['a@example.com'], keepCopy: true })]);
+    const result = resolveRecipient('a@example.com', lookups, { relayAllowed: false });
+    expect(result).toMatchObject({ accepted: false, refusal: { reason: 'FORWARD_LOOP' } });
+  });
+});
