@@ -29,7 +29,7 @@ export type AccountPlanInput = z.input<typeof accountPlanSchema>;
 /** POP mailboxes are sold in packs of ten (seed 001). */
 export const POP_PACK_SIZE = 10;
 
-export function createAccountService({ db, repos, store }: ServiceContext) {
+export function createAccountService({ db, repos, store, audit }: ServiceContext) {
   const requireAccount = (username: string): Account => {
     const account = repos.accounts.findByUsername(username.toLowerCase());
     if (!account) throw notFound('account', username);
@@ -80,7 +80,9 @@ export function createAccountService({ db, repos, store }: ServiceContext) {
       const parsed = parseInput(newAccountSchema, input);
       const id = insertAccount(parsed, await hashPassword(parsed.password));
       await store.ensureMaildir(accountMaildir(parsed.username));
-      return repos.accounts.findById(id)!;
+      const account = repos.accounts.findById(id)!;
+      audit.record('account.create', account.username, account.parentUsername ?? account.username, null, account);
+      return account;
     },
 
     get: requireAccount,
@@ -97,18 +99,23 @@ export function createAccountService({ db, repos, store }: ServiceContext) {
         popPacks: plan.popPacks ?? account.popPacks,
         disabled: plan.disabled ?? account.disabled,
       });
-      return repos.accounts.findById(account.id)!;
+      const updated = repos.accounts.findById(account.id)!;
+      audit.record('account.plan', account.username, account.username, account, updated);
+      return updated;
     },
 
     async setPassword(username: string, password: string): Promise<void> {
       const account = requireAccount(username);
       const parsed = parseInput(z.object({ password: passwordSchema }), { password });
       repos.accounts.updatePassword(account.id, await hashPassword(parsed.password));
+      audit.record('account.password', account.username, account.username, null, null);
     },
 
     /** Removes an account with its children, domains, mailboxes, rules and files. Returns the accounts removed. */
     async remove(username: string): Promise<Account[]> {
-      const removed = deleteAccount(requireAccount(username));
+      const account = requireAccount(username);
+      const removed = deleteAccount(account);
+      audit.record('account.remove', account.username, account.parentUsername ?? account.username, account, null);
       for (const member of removed) await store.removeFolder(accountHome(member.username));
       return removed;
     },

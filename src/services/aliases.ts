@@ -6,7 +6,7 @@ import type { Domain } from '../db/repositories/domains.js';
 import type { ServiceContext } from './context.js';
 
 /** One domain's alias rules, edited rule by rule (Email Alias Manager, `alias set`) or as a whole map file. */
-export function createAliasService({ db, repos }: ServiceContext) {
+export function createAliasService({ db, repos, audit }: ServiceContext) {
   const requireDomain = (name: string): Domain => {
     const domain = repos.domains.findByName(name.trim().toLowerCase());
     if (!domain) {
@@ -69,8 +69,11 @@ export function createAliasService({ db, repos }: ServiceContext) {
 
     set(spec: string, actionText: string): AliasRule {
       const { domain, localPart } = parseRuleAddress(spec);
+      const before = repos.aliasRules.find(domain.id, localPart);
       saveRule(domain, checkedDraft(domain, localPart, actionText));
-      return repos.aliasRules.find(domain.id, localPart)!;
+      const rule = repos.aliasRules.find(domain.id, localPart)!;
+      audit.record('alias.set', `${localPart}@${domain.name}`, domain.accountUsername, before && formatRuleLine(before), formatRuleLine(rule));
+      return rule;
     },
 
     remove(spec: string): AliasRule {
@@ -79,6 +82,7 @@ export function createAliasService({ db, repos }: ServiceContext) {
       if (!rule) throw notFound('alias', `${localPart}@${domain.name}`);
       if (rule.lockedBy) refuseLocked(rule);
       repos.aliasRules.remove(rule.id);
+      audit.record('alias.remove', `${localPart}@${domain.name}`, domain.accountUsername, formatRuleLine(rule), null);
       return rule;
     },
 
@@ -118,11 +122,14 @@ export function createAliasService({ db, repos }: ServiceContext) {
       }
       if (issues.length > 0) {
         issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-        const summary = issues.map((issue) => `line ${issue.line}: ${issue.message}`).join('\n');
+        const summary = issues.map((issue) => (issue.line === undefined ? issue.message : `line ${issue.line}: ${issue.message}`)).join('\n');
         throw new PostyardError('MAP_FILE_INVALID', `the map file was not saved:\n${summary}`, issues);
       }
+      const before = repos.aliasRules.listByDomain(domain.id).map(formatRuleLine);
       replaceRules(domain, drafts);
-      return repos.aliasRules.listByDomain(domain.id);
+      const after = repos.aliasRules.listByDomain(domain.id);
+      audit.record('mapfile.set', domain.name, domain.accountUsername, before, after.map(formatRuleLine));
+      return after;
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Db } from '../db/connection.js';
 import { createAccountRepository } from '../db/repositories/accounts.js';
 import { createAdminRepository } from '../db/repositories/admins.js';
 import { createAliasRuleRepository } from '../db/repositories/alias-rules.js';
+import { createAuditLogRepository } from '../db/repositories/audit-log.js';
 import { createDomainRepository } from '../db/repositories/domains.js';
 import { createMailboxRepository } from '../db/repositories/mailboxes.js';
 import { createOutboundQueueRepository } from '../db/repositories/outbound-queue.js';
@@ -9,6 +10,7 @@ import { createRelayAllowRepository } from '../db/repositories/relay-allow.js';
 import { createSessionRepository } from '../db/repositories/sessions.js';
 import { createUsernameRepository } from '../db/repositories/usernames.js';
 import type { MailStore } from '../maildir/mail-store.js';
+import type { AuditService } from './audit.js';
 
 /** What every service is built from: the repositories over one database, the mail store and a few settings. */
 export interface ServiceContext {
@@ -16,6 +18,7 @@ export interface ServiceContext {
   store: MailStore;
   hostname: string;
   repos: Repositories;
+  audit: AuditService;
 }
 
 export function createRepositories(db: Db) {
@@ -23,6 +26,7 @@ export function createRepositories(db: Db) {
     accounts: createAccountRepository(db),
     admins: createAdminRepository(db),
     aliasRules: createAliasRuleRepository(db),
+    auditLog: createAuditLogRepository(db),
     domains: createDomainRepository(db),
     mailboxes: createMailboxRepository(db),
     outboundQueue: createOutboundQueueRepository(db),

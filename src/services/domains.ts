@@ -9,7 +9,7 @@ import type { ServiceContext } from './context.js';
 export const newDomainSchema = z.object({ name: domainNameSchema, account: usernameSchema });
 export type NewDomainInput = z.input<typeof newDomainSchema>;
 
-export function createDomainService({ db, repos, store }: ServiceContext) {
+export function createDomainService({ db, repos, store, audit }: ServiceContext) {
   const requireDomain = (name: string): Domain => {
     const domain = repos.domains.findByName(name.trim().toLowerCase());
     if (!domain) throw notFound('domain', name);
@@ -34,7 +34,9 @@ export function createDomainService({ db, repos, store }: ServiceContext) {
         ]);
       }
       repos.domains.insert(parsed.name, account.id);
-      return repos.domains.findByName(parsed.name)!;
+      const domain = repos.domains.findByName(parsed.name)!;
+      audit.record('domain.add', domain.name, domain.accountUsername, null, domain);
+      return domain;
     },
 
     get: requireDomain,
@@ -54,6 +56,7 @@ export function createDomainService({ db, repos, store }: ServiceContext) {
         );
       }
       deleteDomain(domain, virtualAccounts);
+      audit.record('domain.remove', domain.name, domain.accountUsername, { ...domain, virtualAccounts: virtualAccounts.map((m) => m.name) }, null);
       for (const mailbox of virtualAccounts) await store.removeFolder(mailboxFolder(mailbox.accountUsername, mailbox.name));
       return { domain, removedMailboxes: virtualAccounts };
     },

@@ -1,9 +1,11 @@
 import type { Db } from '../db/connection.js';
 import type { MailStore } from '../maildir/mail-store.js';
+import { createAccessService } from './access.js';
 import { createAccountService } from './accounts.js';
 import { createAdminService } from './admins.js';
 import { createAliasService } from './aliases.js';
 import { createAuthService } from './auth.js';
+import { createAuditService } from './audit.js';
 import { createRepositories, type ServiceContext } from './context.js';
 import { createDeliveryService } from './delivery.js';
 import { createDomainService } from './domains.js';
@@ -15,14 +17,17 @@ import { createSessionService } from './sessions.js';
 
 /** The one set of services that the panel, the SMTP listeners and the command line all call. */
 export function createServices(db: Db, store: MailStore, hostname: string) {
-  const context: ServiceContext = { db, store, hostname, repos: createRepositories(db) };
+  const repos = createRepositories(db);
+  const context: ServiceContext = { db, store, hostname, repos, audit: createAuditService({ repos }) };
   const relay = createRelayService(context);
   const routing = createRoutingService(context, relay);
   const quotas = createQuotaService(context);
   return {
+    access: createAccessService(context),
     accounts: createAccountService(context),
     admins: createAdminService(context),
     aliases: createAliasService(context),
+    audit: context.audit,
     auth: createAuthService(context),
     domains: createDomainService(context),
     mailboxes: createMailboxService(context),

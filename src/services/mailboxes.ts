@@ -51,10 +51,12 @@ export const mailboxSettingsSchema = z.object({
 });
 export type MailboxSettingsInput = z.input<typeof mailboxSettingsSchema>;
 
+const kindName = (mailbox: Mailbox) => (mailbox.kind === 'virtual' ? 'virtual-account' : 'pop-mailbox');
+
 const taken = (field: string, what: string) =>
   new PostyardError('MAILBOX_EXISTS', `${what} already exists`, [{ field, message: 'already exists' }]);
 
-export function createMailboxService({ db, repos, store }: ServiceContext) {
+export function createMailboxService({ db, repos, store, audit }: ServiceContext) {
   /** A mailbox by the name a user logs in with: a full address for a virtual account, a username for a POP mailbox. */
   const findMailbox = (name: string): Mailbox | null => {
     const key = name.trim().toLowerCase();
@@ -164,6 +166,7 @@ export function createMailboxService({ db, repos, store }: ServiceContext) {
       const mailbox = repos.mailboxes.findById(id)!;
       await store.ensureMaildir(folderOf(mailbox));
       if (parsed.quota !== null) await applyQuota(mailbox, parsed.quota);
+      audit.record('virtual-account.create', mailbox.name, mailbox.accountUsername, null, mailbox);
       return mailbox;
     },
 
@@ -173,6 +176,7 @@ export function createMailboxService({ db, repos, store }: ServiceContext) {
       const mailbox = repos.mailboxes.findById(id)!;
       await store.ensureMaildir(folderOf(mailbox));
       if (parsed.quota !== null) await applyQuota(mailbox, parsed.quota);
+      audit.record('pop-mailbox.create', mailbox.name, mailbox.accountUsername, null, mailbox);
       return mailbox;
     },
 
@@ -196,13 +200,16 @@ export function createMailboxService({ db, repos, store }: ServiceContext) {
       };
       repos.mailboxes.updateSettings(mailbox.id, settings);
       if (changes.quota !== undefined) await applyQuota(mailbox, changes.quota);
-      return repos.mailboxes.findById(mailbox.id)!;
+      const updated = repos.mailboxes.findById(mailbox.id)!;
+      audit.record(`${kindName(mailbox)}.settings`, mailbox.name, mailbox.accountUsername, mailbox, updated);
+      return updated;
     },
 
     async setPassword(name: string, password: string): Promise<void> {
       const mailbox = requireMailbox(name);
       const parsed = parseInput(z.object({ password: passwordSchema }), { password });
       repos.mailboxes.updatePassword(mailbox.id, await hashPassword(parsed.password));
+      audit.record(`${kindName(mailbox)}.password`, mailbox.name, mailbox.accountUsername, null, null);
     },
 
     /** vmoduser -e: an already encrypted password, which must be a bcrypt hash (the only kind Postyard verifies). */
@@ -210,12 +217,14 @@ export function createMailboxService({ db, repos, store }: ServiceContext) {
       const mailbox = requireMailbox(name);
       const parsed = parseInput(z.object({ encryptedPassword: bcryptHashSchema }), { encryptedPassword: hash });
       repos.mailboxes.updatePassword(mailbox.id, parsed.encryptedPassword);
+      audit.record(`${kindName(mailbox)}.password`, mailbox.name, mailbox.accountUsername, null, null);
     },
 
     /** Removes a mailbox, its rules (a POP mailbox's aliases go with it, seed 003) and its folder. */
     async remove(name: string): Promise<Mailbox> {
       const mailbox = requireMailbox(name);
       deleteMailbox(mailbox);
+      audit.record(`${kindName(mailbox)}.remove`, mailbox.name, mailbox.accountUsername, mailbox, null);
       await store.removeFolder(folderOf(mailbox));
       return mailbox;
     },

@@ -3,7 +3,7 @@ import { isRelayAllowed, normalizeCidr } from '../domain/relay-list.js';
 import type { ServiceContext } from './context.js';
 
 /** The relay allow list (seed 004's tcp.smtp). It starts empty: nobody relays without logging in until allowed. */
-export function createRelayService({ repos }: ServiceContext) {
+export function createRelayService({ repos, audit }: ServiceContext) {
   const normalized = (text: string) => {
     const cidr = normalizeCidr(text);
     if (!cidr) throw invalid('address', `"${text}" is not an IP address or CIDR range like 192.0.2.0/24`);
@@ -12,11 +12,15 @@ export function createRelayService({ repos }: ServiceContext) {
   return {
     allow: (text: string) => {
       const cidr = normalized(text);
-      return { cidr, added: repos.relayAllow.add(cidr) };
+      const added = repos.relayAllow.add(cidr);
+      if (added) audit.record('relay.allow', cidr, null, null, { cidr });
+      return { cidr, added };
     },
     deny: (text: string) => {
       const cidr = normalized(text);
-      return { cidr, removed: repos.relayAllow.remove(cidr) };
+      const removed = repos.relayAllow.remove(cidr);
+      if (removed) audit.record('relay.deny', cidr, null, { cidr }, null);
+      return { cidr, removed };
     },
     list: () => repos.relayAllow.list(),
     /** Read on every check, so a change from the command line or the panel counts at once, without a restart. */

@@ -3,6 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionRecord } from '../db/repositories/sessions.js';
 import type { Principal } from '../services/auth.js';
 import type { Services } from '../services/index.js';
+import { runAs } from '../services/actor.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +43,11 @@ export function registerSessions(app: FastifyInstance, services: Services, { sec
       reply.setCookie(ANONYMOUS_CSRF_COOKIE, anonymousToken, cookieOptions(secureCookies));
     }
     request.csrfToken = anonymousToken;
+  });
+
+  // Every change a request makes is recorded in the audit log under the logged-in user.
+  app.addHook('onRequest', (request, _reply, done) => {
+    runAs({ name: request.principal?.name ?? 'anonymous', source: 'panel' }, done);
   });
 
   app.addHook('preHandler', async (request, reply) => {
