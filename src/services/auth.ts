@@ -4,7 +4,7 @@ import { verifyPassword } from './passwords.js';
 
 export type Principal =
   | { kind: 'admin'; id: number; name: string; mustChangePassword: boolean }
-  | { kind: 'account'; id: number; name: string }
+  | { kind: 'account'; id: number; name: string; isChild: boolean }
   | { kind: 'mailbox'; id: number; name: string };
 
 /** What the login is for: a mailbox's vpopmail flag may forbid it. */
@@ -38,7 +38,8 @@ export function createAuthService({ repos }: ServiceContext) {
       }
       case 'account': {
         const account = repos.accounts.findByUsername(key)!;
-        return { principal: { kind: 'account', id: account.id, name: account.username }, hash: account.passwordHash, allowed: () => !account.disabled };
+        const principal = { kind: 'account' as const, id: account.id, name: account.username, isChild: account.parentId !== null };
+        return { principal, hash: account.passwordHash, allowed: () => !account.disabled };
       }
       case 'pop':
         return mailboxCandidate(repos.mailboxes.findPopByUsername(key));
@@ -56,7 +57,7 @@ export function createAuthService({ repos }: ServiceContext) {
       }
       if (kind === 'account') {
         const account = repos.accounts.findById(id);
-        return account && !account.disabled ? { kind, id, name: account.username } : null;
+        return account && !account.disabled ? { kind, id, name: account.username, isChild: account.parentId !== null } : null;
       }
       const mailbox = repos.mailboxes.findById(id);
       return mailbox && !mailbox.disabled ? { kind, id, name: mailbox.name } : null;

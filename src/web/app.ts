@@ -10,8 +10,8 @@ import { VIEWS_DIR, PUBLIC_DIR } from '../paths.js';
 import type { Services } from '../services/index.js';
 import { createLoginThrottle, type LoginThrottle } from '../services/login-throttle.js';
 import { registerSessions } from './sessions.js';
-import { authRoutes } from './routes/auth.js';
-import { dashboardRoutes } from './routes/dashboard.js';
+import { PostyardError } from '../domain/errors.js';
+import { panelRoutes } from './routes/index.js';
 
 export interface AppDeps {
   services: Services;
@@ -45,12 +45,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   registerSessions(app, deps.services, { secureCookies: deps.secureCookies ?? false });
-  await app.register(authRoutes, { services: deps.services, throttle: deps.throttle ?? createLoginThrottle(), secureCookies: deps.secureCookies ?? false });
-  await app.register(dashboardRoutes, { services: deps.services });
+  const routeOptions = { services: deps.services, throttle: deps.throttle ?? createLoginThrottle(), secureCookies: deps.secureCookies ?? false, dataDir: deps.dataDir };
+  for (const routes of panelRoutes) await app.register(routes, routeOptions);
 
   // Our own faults are logged with context and shown as a plain page, never as a stack trace.
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+  app.setErrorHandler((error: FastifyError | PostyardError, request, reply) => {
+    // An object out of the user's reach is refused as "not found" by services.access; show the 404 page.
+    if (error instanceof PostyardError && error.code === 'NOT_FOUND') {
+      return reply.status(404).view('error.eta', { title: 'Not found', status: 404, principal: request.principal, csrfToken: request.csrfToken });
+    }
+    const status = 'statusCode' in error && error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     return reply.status(status).view('error.eta', { title: status === 404 ? 'Not found' : 'Something went wrong', status, principal: request.principal ?? null, csrfToken: request.session?.csrfToken ?? '' });
   });

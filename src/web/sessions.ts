@@ -11,10 +11,13 @@ declare module 'fastify' {
     session: SessionRecord | null;
     /** The token every form posts back: the session's, or before login a signed cookie's (double submit). */
     csrfToken: string;
+    /** A one-time message left by the previous request (after a POST-redirect-GET). */
+    flash: string | null;
   }
 }
 
 export const SESSION_COOKIE = 'postyard_session';
+export const FLASH_COOKIE = 'postyard_flash';
 const ANONYMOUS_CSRF_COOKIE = 'postyard_csrf';
 
 export function cookieOptions(secure: boolean) {
@@ -26,6 +29,14 @@ export function registerSessions(app: FastifyInstance, services: Services, { sec
   app.decorateRequest('principal', null);
   app.decorateRequest('session', null);
   app.decorateRequest('csrfToken', '');
+  app.decorateRequest('flash', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const flash = unsigned(request, FLASH_COOKIE);
+    if (flash === null) return;
+    request.flash = flash;
+    reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     const sessionId = unsigned(request, SESSION_COOKIE);

@@ -5,6 +5,7 @@ import { hasFlag } from '../../domain/mailbox-flags.js';
 import type { Services } from '../../services/index.js';
 import type { LoginThrottle } from '../../services/login-throttle.js';
 import { SESSION_COOKIE, cookieOptions, requireLogin } from '../sessions.js';
+import { redirectWithFlash, renderPage } from '../render.js';
 
 const loginForm = z.object({ username: z.string().max(254).default(''), password: z.string().max(200).default(''), next: z.string().default('/') });
 const passwordForm = z.object({ current: z.string().default(''), password: z.string().default(''), confirm: z.string().default('') });
@@ -45,14 +46,14 @@ export const authRoutes: FastifyPluginAsync<{ services: Services; throttle: Logi
   });
 
   app.get('/password', { preHandler: requireLogin() }, async (request, reply) =>
-    reply.view('auth/password.eta', { title: 'Change password', principal: request.principal, csrfToken: request.csrfToken, errors: {}, forced: mustChange(request.principal) }),
+    renderPage(request, reply, 'auth/password.eta', { title: 'Change password', errors: {}, forced: mustChange(request.principal) }),
   );
 
   app.post('/password', { preHandler: requireLogin() }, async (request, reply) => {
     const principal = request.principal!;
     const form = passwordForm.parse(request.body ?? {});
     const render = (errors: Record<string, string>) =>
-      reply.status(400).view('auth/password.eta', { title: 'Change password', principal, csrfToken: request.csrfToken, errors, forced: mustChange(principal) });
+      renderPage(request, reply, 'auth/password.eta', { title: 'Change password', errors, forced: mustChange(principal) }, 400);
     if (principal.kind === 'mailbox' && hasFlag(services.mailboxes.get(principal.name).flags, 'noPasswordChange')) {
       return render({ password: 'Your provider does not let this mailbox change its password.' });
     }
@@ -66,7 +67,7 @@ export const authRoutes: FastifyPluginAsync<{ services: Services; throttle: Logi
       if (error instanceof PostyardError) return render(Object.fromEntries(error.issues.map((issue) => ['password', issue.message])));
       throw error;
     }
-    return reply.redirect('/?flash=password-changed', 303);
+    return redirectWithFlash(reply, '/', 'Your password was changed.', secureCookies);
   });
 };
 

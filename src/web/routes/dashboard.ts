@@ -3,8 +3,8 @@ import { formatBytes } from '../../domain/size.js';
 import type { Services } from '../../services/index.js';
 import type { Usage } from '../../services/quotas.js';
 import { requireLogin } from '../sessions.js';
+import { renderPage } from '../render.js';
 
-const FLASH: Record<string, string> = { 'password-changed': 'Your password was changed.' };
 const MAILBOXES_SHOWN = 50;
 
 /** A usage figure as the usage-bar partial shows it. */
@@ -21,8 +21,7 @@ function usageView(usage: Usage) {
 export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.get('/', { preHandler: requireLogin() }, async (request, reply) => {
     const principal = request.principal!;
-    const flash = FLASH[String((request.query as Record<string, unknown>).flash ?? '')] ?? null;
-    const common = { title: 'Dashboard', principal, csrfToken: request.csrfToken, flash };
+    const page = (template: string, model: Record<string, unknown>) => renderPage(request, reply, template, { title: 'Dashboard', ...model });
 
     if (principal.kind === 'admin') {
       const accounts = services.accounts.list();
@@ -43,7 +42,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
         queued: services.queue.count(),
         relayAllowed: services.relay.list().length,
       };
-      return reply.view('dashboard/admin.eta', { ...common, counts, rows });
+      return page('dashboard/admin.eta', { counts, rows });
     }
 
     if (principal.kind === 'account') {
@@ -56,8 +55,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
           usage: usageView(await services.quotas.mailboxUsage(mailbox)),
         })),
       );
-      return reply.view('dashboard/account.eta', {
-        ...common,
+      return page('dashboard/account.eta', {
         account: { username: account.username, usage: usageView(await services.quotas.accountDiskUsage(account)) },
         domains: services.domains.listByAccount(account.id).map((domain) => domain.name),
         children: services.accounts.listChildren(account.username).map((child) => child.username),
@@ -67,8 +65,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async
     }
 
     const mailbox = services.mailboxes.get(principal.name);
-    return reply.view('dashboard/mailbox.eta', {
-      ...common,
+    return page('dashboard/mailbox.eta', {
       mailbox: { name: mailbox.name, displayName: mailbox.displayName, usage: usageView(await services.quotas.mailboxUsage(mailbox)) },
     });
   });
