@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from './db/connection.js';
 import { migrate } from './db/migrate.js';
@@ -24,9 +24,20 @@ export interface Runtime {
 export function openRuntime(options: RuntimeOptions): Runtime {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(options.dataDir, 0o700);
-  const db = openDatabase(join(options.dataDir, DATABASE_FILE));
+  const databaseFile = join(options.dataDir, DATABASE_FILE);
+  const db = openDatabase(databaseFile);
   migrate(db, MIGRATIONS_DIR);
+  if (options.mailOwner) giveToMailOwner(options.mailOwner, [options.dataDir, databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]);
   const store = createMailStore(options.dataDir, options.mailOwner ?? null);
   const services = createServices(db, store, options.hostname);
   return { db, services, dataDir: options.dataDir, close: () => db.close() };
+}
+
+/**
+ * Running as root with POSTYARD_MAIL_USER: the data folder and the database belong to the mail user too (still owner
+ * only), so that Dovecot, running as that user, can reach the mail folders and read logins from the database (WAL
+ * mode needs write access to the -shm file even for readers).
+ */
+function giveToMailOwner(owner: MailOwner, paths: string[]) {
+  for (const path of paths) if (existsSync(path)) chownSync(path, owner.uid, owner.gid);
 }

@@ -6,6 +6,7 @@ import { registerAccountCommands } from './accounts.js';
 import { registerAliasCommands } from './aliases.js';
 import { CliExit, createCliContext } from './context.js';
 import { registerDomainCommands } from './domains.js';
+import { registerDovecotCommand } from './dovecot.js';
 import type { CliIo } from './io.js';
 import { registerMapFileCommands } from './mapfile.js';
 import { registerPopCommands } from './pop.js';
@@ -58,6 +59,7 @@ Exit status: 0 done, 1 refused (the message says why), 2 bad configuration, 64 b
   registerPopCommands(program, cli);
   registerRelayCommands(program, cli);
   registerRouteCommand(program, cli);
+  registerDovecotCommand(program, cli);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
