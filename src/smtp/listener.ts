@@ -1,71 +1,76 @@
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { FastifyBaseLogger } from 'fastify';
-import type { AcceptedRecipient, DeliveryService } from '../services/delivery.js';
-import type { AuthService } from '../services/auth.js';
+import type { DeliveryService } from '../services/delivery.js';
+import type { SendingService } from '../services/sending.js';
+import type { TlsKeyPair } from '../tls/certificate.js';
+import { offerAuthOnlyOverTls } from './auth-over-tls.js';
 import { REPLIES, refusalReply, replyError } from './replies.js';
+import { acceptedRecipients, declaredSize, envelopeOf, readMessage, rememberRecipient, sender } from './session.js';
+import { submissionOptions } from './submission.js';
 import './enhanced-codes.js';
 
-export interface ListenerOptions {
-  /** 'incoming' is port 25: no login, local domains (and allowed relays) only. 'submission' is 587: login required. */
-  mode: 'incoming' | 'submission';
+interface CommonOptions {
   hostname: string;
   maxMessageSize: number;
+  /** Recipients a message: POSTYARD_MAX_RECIPIENTS on the incoming port, POSTYARD_SEND_MAX_RECIPIENTS on submission. */
   maxRecipients: number;
-  delivery: DeliveryService;
-  auth: AuthService;
   log: FastifyBaseLogger;
 }
 
-/** The recipients accepted at RCPT, per transaction: smtp-server starts a new envelope object for each MAIL FROM. */
-const acceptedByEnvelope = new WeakMap<object, Map<string, AcceptedRecipient>>();
+/** Port 25: no login, local domains (and clients on the relay allow list) only. */
+export interface IncomingListenerOptions extends CommonOptions {
+  mode: 'incoming';
+  delivery: DeliveryService;
+  /** STARTTLS is offered with this certificate; without one the listener is plain text, never smtp-server's own. */
+  tls?: TlsKeyPair | null;
+}
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+/** Port 587: STARTTLS, then AUTH, then the sender rules of services/sending.ts. */
+export interface SubmissionListenerOptions extends CommonOptions {
+  mode: 'submission';
+  sending: SendingService;
+  tls: TlsKeyPair;
+  /** POSTYARD_SEND_MAX_PER_HOUR: messages a user may send in any hour. */
+  maxPerHour: number;
+}
+
+export type ListenerOptions = IncomingListenerOptions | SubmissionListenerOptions;
 
 /**
  * An SMTP listener that resolves each recipient at RCPT (one outcome per recipient) and delivers at DATA, replying
  * 250 only when every copy is durable. Returned not yet listening, so tests can listen on port 0.
  */
 export function createSmtpListener(options: ListenerOptions): SMTPServer {
-  const { delivery, auth, log, mode } = options;
-  const submission = mode === 'submission';
-
-  const server = new SMTPServer({
+  const common: SMTPServerOptions = {
     name: options.hostname,
     banner: 'Postyard ESMTP',
     size: options.maxMessageSize,
     maxRecipients: options.maxRecipients,
     hideENHANCEDSTATUSCODES: false, // RFC 3463 codes on every reply; ours come from replies.ts (enhanced-codes.ts)
     disableReverseLookup: true,
-    // STARTTLS waits for the configured certificate of the sending issue; until then login is allowed on loopback only.
-    disabledCommands: submission ? ['STARTTLS'] : ['AUTH', 'STARTTLS'],
-    authOptional: !submission,
-    authMethods: ['PLAIN', 'LOGIN'],
-    allowInsecureAuth: submission,
     logger: false,
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' as const } : {}),
+  };
+  const server =
+    options.mode === 'submission'
+      ? new SMTPServer({ ...common, ...submissionOptions(options) })
+      : new SMTPServer({ ...common, ...incomingOptions(options) });
+  if (options.mode === 'submission') offerAuthOnlyOverTls(server);
+  server.on('error', (error) => options.log.warn({ err: error, listener: options.mode }, 'SMTP connection error'));
+  return server;
+}
 
-    onAuth(credentials, session, callback) {
-      if (!session.secure && !LOOPBACK.test(session.remoteAddress)) return callback(replyError(REPLIES.encryptionRequired));
-      auth
-        .authenticate(credentials.username ?? '', credentials.password ?? '', 'smtp')
-        .then((principal) => {
-          if (!principal || principal.kind === 'admin') return callback(replyError(REPLIES.authenticationFailed));
-          callback(null, { user: principal.name });
-        })
-        .catch((error: unknown) => {
-          log.error({ err: error, session: session.id }, 'authentication failed with an internal error');
-          callback(replyError(REPLIES.temporaryFailure));
-        });
-    },
+function incomingOptions({ delivery, log, tls }: IncomingListenerOptions): SMTPServerOptions {
+  return {
+    disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    authOptional: true,
 
     onRcptTo(address, session, callback) {
-      const declaredSize = Number(session.envelope.mailFrom && session.envelope.mailFrom.args && (session.envelope.mailFrom.args as Record<string, string>).SIZE) || 0;
       delivery
-        .checkRecipient(address.address, { clientAddress: session.remoteAddress, authenticatedAs: session.user ?? null }, declaredSize)
+        .checkRecipient(address.address, { clientAddress: session.remoteAddress, authenticatedAs: null }, declaredSize(session))
         .then((verdict) => {
           if (!verdict.accepted) return callback(replyError(refusalReply(verdict.reason, address.address, verdict.message)));
-          const accepted = acceptedByEnvelope.get(session.envelope) ?? new Map<string, AcceptedRecipient>();
-          accepted.set(address.address.toLowerCase(), verdict);
-          acceptedByEnvelope.set(session.envelope, accepted);
+          rememberRecipient(session, verdict);
           callback();
         })
         .catch((error: unknown) => {
@@ -78,8 +83,8 @@ export function createSmtpListener(options: ListenerOptions): SMTPServer {
       readMessage(stream)
         .then(async (content) => {
           if (stream.sizeExceeded) return callback(replyError(REPLIES.messageTooBig));
-          const recipients = [...(acceptedByEnvelope.get(session.envelope)?.values() ?? [])];
-          const report = await delivery.deliver(envelopeOf(session, submission), recipients, content);
+          const recipients = acceptedRecipients(session);
+          const report = await delivery.deliver(envelopeOf(session, false), recipients, content);
           log.info({ session: session.id, from: sender(session), recipients: recipients.length, copies: report.copies.length, queued: report.queued.length }, 'message delivered');
           callback(null, `2.0.0 Ok: delivered as ${session.id}`);
         })
@@ -88,37 +93,5 @@ export function createSmtpListener(options: ListenerOptions): SMTPServer {
           callback(replyError(REPLIES.temporaryFailure));
         });
     },
-  });
-
-  server.on('error', (error) => log.warn({ err: error, listener: mode }, 'SMTP connection error'));
-  return server;
-}
-
-function readMessage(stream: SMTPServerDataStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => {
-      // Past the limit keep reading to the end of DATA, but stop keeping the bytes.
-      if (!stream.sizeExceeded) chunks.push(chunk);
-    });
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
-}
-
-function sender(session: SMTPServerSession): string {
-  return session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-}
-
-function envelopeOf(session: SMTPServerSession, submission: boolean) {
-  // RFC 3848: S for TLS, A for an authenticated client.
-  const protocol = `ESMTP${session.secure ? 'S' : ''}${submission && session.user ? 'A' : ''}`;
-  return {
-    sender: sender(session),
-    helo: session.hostNameAppearsAs,
-    clientHostname: session.clientHostname,
-    clientAddress: session.remoteAddress,
-    protocol,
-    id: session.id,
   };
 }

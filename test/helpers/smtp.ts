@@ -1,11 +1,15 @@
 import { once } from 'node:events';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import nodemailer from 'nodemailer';
 import { pino } from 'pino';
 import type { SMTPServer } from 'smtp-server';
+import { openRuntime } from '../../src/runtime.js';
 import { createSmtpListener } from '../../src/smtp/listener.js';
+import { loadTlsCertificate, type TlsKeyPair } from '../../src/tls/certificate.js';
 import { PASSWORD } from './factories.js';
 import { createTestRuntime, TEST_HOSTNAME } from './runtime.js';
 
@@ -25,6 +29,8 @@ export interface IncomingListener {
 export interface ListenerLimits {
   maxMessageSize?: number;
   maxRecipients?: number;
+  /** A certificate to offer STARTTLS with; without one the incoming listener is plain text. */
+  tls?: TlsKeyPair;
 }
 
 /** The real incoming (port 25) listener over the runtime's services, listening on a free port at 127.0.0.1. */
@@ -35,9 +41,14 @@ export async function startIncomingListener(runtime: TestRuntime, limits: Listen
     maxMessageSize: limits.maxMessageSize ?? 1024 * 1024,
     maxRecipients: limits.maxRecipients ?? 100,
     delivery: runtime.services.delivery,
-    auth: runtime.services.auth,
+    tls: limits.tls ?? null,
     log: pino({ level: 'silent' }),
   });
+  return listenOnFreePort(server);
+}
+
+/** Listens on a free port at 127.0.0.1; close() destroys open sessions first, since a test has nothing to wait for. */
+async function listenOnFreePort(server: SMTPServer): Promise<IncomingListener> {
   const sockets = new Set<Socket>();
   const closings: Promise<unknown>[] = [];
   server.server.on('connection', (socket: Socket) => {
@@ -92,6 +103,131 @@ export async function startSmtpFixture(limits: ListenerLimits = {}) {
 
 export type SmtpFixture = Awaited<ReturnType<typeof startSmtpFixture>>;
 
+let testTls: Promise<TlsKeyPair> | null = null;
+
+/** One self-signed certificate per test file, made by the production code in a folder removed right after. */
+export function testTlsKeyPair(): Promise<TlsKeyPair> {
+  testTls ??= (async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'postyard-tls-'));
+    try {
+      const { key, cert } = await loadTlsCertificate({ dataDir: folder, hostname: TEST_HOSTNAME });
+      return { key, cert };
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  })();
+  return testTls;
+}
+
+export interface SubmissionLimits {
+  maxMessageSize?: number;
+  /** POSTYARD_SEND_MAX_RECIPIENTS; 50 as by default. */
+  maxRecipients?: number;
+  /** POSTYARD_SEND_MAX_PER_HOUR; 500 as by default. */
+  maxPerHour?: number;
+}
+
+/** The real submission (port 587) listener over the runtime's services, with the test certificate, on a free port. */
+export async function startSubmissionListener(runtime: Pick<TestRuntime, 'services'>, limits: SubmissionLimits = {}): Promise<IncomingListener> {
+  const server = createSmtpListener({
+    mode: 'submission',
+    hostname: TEST_HOSTNAME,
+    maxMessageSize: limits.maxMessageSize ?? 1024 * 1024,
+    maxRecipients: limits.maxRecipients ?? 50,
+    maxPerHour: limits.maxPerHour ?? 500,
+    sending: runtime.services.sending,
+    tls: await testTlsKeyPair(),
+    log: pino({ level: 'silent' }),
+  });
+  return listenOnFreePort(server);
+}
+
+/**
+ * A fresh runtime and a submission listener over it. restart() stops the listener, closes the database and opens both
+ * again on the same data folder, as a restart of the server would; close() stops everything and deletes the folder.
+ */
+export async function startSubmissionFixture(limits: SubmissionLimits = {}) {
+  let runtime: TestRuntime = createTestRuntime();
+  const { dataDir } = runtime;
+  let listener: IncomingListener;
+  try {
+    listener = await startSubmissionListener(runtime, limits);
+  } catch (error) {
+    runtime.dispose();
+    throw error;
+  }
+  return {
+    dataDir,
+    get runtime() {
+      return runtime;
+    },
+    get services() {
+      return runtime.services;
+    },
+    get port() {
+      return listener.port;
+    },
+    connect: () => RawSmtpClient.connect(listener.port),
+    /** A raw client that did EHLO, STARTTLS, EHLO again and AUTH PLAIN, which must have been accepted. */
+    async login(username: string, password = PASSWORD) {
+      const client = await RawSmtpClient.connect(listener.port);
+      await client.expect('EHLO laptop.client.test', 250);
+      await client.startTls();
+      await client.expect('EHLO laptop.client.test', 250);
+      await client.expect(`AUTH PLAIN ${authPlain(username, password)}`, 235);
+      return client;
+    },
+    transport: (username: string, password = PASSWORD) => submissionTransport(listener.port, username, password),
+    async restart() {
+      await listener.close();
+      runtime.close();
+      const reopened = openRuntime({ dataDir, hostname: TEST_HOSTNAME });
+      runtime = {
+        ...reopened,
+        dispose() {
+          reopened.close();
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
+      listener = await startSubmissionListener(runtime, limits);
+    },
+    async close() {
+      try {
+        await listener.close();
+      } finally {
+        runtime.dispose();
+      }
+    },
+  };
+}
+
+export type SubmissionFixture = Awaited<ReturnType<typeof startSubmissionFixture>>;
+
+/** The AUTH PLAIN initial response of RFC 4616: NUL, user name, NUL, password, base64. */
+export function authPlain(username: string, password: string): string {
+  return Buffer.from(`\0${username}\0${password}`, 'utf8').toString('base64');
+}
+
+/**
+ * nodemailer as a mail client set up as seed 000 says: port 587 (here a free port), STARTTLS required, authentication
+ * with the user name (a virtual account's full address). The test certificate is self-signed, so it is not verified.
+ */
+export function submissionTransport(port: number, user: string, pass: string, method?: 'PLAIN' | 'LOGIN') {
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    requireTLS: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user, pass },
+    ...(method ? { authMethod: method } : {}),
+    name: 'laptop.client.test',
+    connectionTimeout: WAIT_LIMIT_MS,
+    greetingTimeout: WAIT_LIMIT_MS,
+    socketTimeout: WAIT_LIMIT_MS,
+  });
+}
+
 export interface SmtpReply {
   code: number;
   /** Every line of the reply without its code and separator, joined by "\n". */
@@ -108,22 +244,55 @@ export class RawSmtpClient {
   private buffer = '';
   private waiters: Array<() => void> = [];
   private ended = false;
+  private current: Socket;
   readonly closed: Promise<void>;
 
-  private constructor(readonly socket: Socket) {
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      this.wake();
-    });
-    socket.on('error', () => undefined); // a reset after the server hangs up is expected in some tests
+  private markClosed: () => void = () => undefined;
+
+  private constructor(socket: Socket) {
+    this.current = socket;
     this.closed = new Promise((resolve) => {
-      socket.once('close', () => {
+      this.markClosed = () => {
         this.ended = true;
         this.wake();
         resolve();
-      });
+      };
     });
+    this.listen(socket);
+  }
+
+  /** The socket commands go out on: the plain one, or the TLS one after startTls(). */
+  get socket(): Socket {
+    return this.current;
+  }
+
+  private readonly onData = (chunk: string) => {
+    this.buffer += chunk;
+    this.wake();
+  };
+
+  private listen(socket: Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', this.onData);
+    socket.on('error', () => undefined); // a reset after the server hangs up is expected in some tests
+    socket.once('close', () => this.markClosed());
+  }
+
+  /**
+   * STARTTLS (RFC 3207), which must be answered 220, then the TLS handshake over the same connection, accepting the
+   * test's self-signed certificate. Returns the server's certificate.
+   */
+  async startTls(): Promise<ReturnType<TLSSocket['getPeerCertificate']>> {
+    await this.expect('STARTTLS', 220);
+    this.current.off('data', this.onData);
+    const secure = tlsConnect({ socket: this.current, rejectUnauthorized: false, servername: TEST_HOSTNAME });
+    await Promise.race([
+      once(secure, 'secureConnect'),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no TLS handshake within the wait limit')), WAIT_LIMIT_MS)),
+    ]);
+    this.current = secure;
+    this.listen(secure);
+    return secure.getPeerCertificate();
   }
 
   /** Connects and reads the greeting, which must be 220. */
@@ -260,7 +429,7 @@ export function testMessage({ subject = 'Test message', body = 'Hello from the t
   return `From: sender@remote.test\nTo: someone@example.test\nSubject: ${subject}\n\n${body}${filler}\n`;
 }
 
-/** nodemailer's SMTP transport towards the listener, plain text, no STARTTLS (the incoming listener offers none). */
+/** nodemailer's SMTP transport towards the listener, plain text, no STARTTLS (the incoming listener offers none unless given a certificate). */
 export function nodemailerTransport(port: number) {
   return nodemailer.createTransport({
     host: '127.0.0.1',
