@@ -1,0 +1,53 @@
+/**
+ * Every POP3 reply in one table. Response codes in brackets are RFC 2449's (IN-USE) and RFC 3206's (AUTH, SYS/TEMP),
+ * so that a client can tell a wrong password from a locked mailbox from a server problem.
+ */
+export const REPLIES = {
+  greeting: '+OK Postyard POP3 server ready',
+  capabilities: '+OK Capability list follows',
+  unknownCommand: '-ERR Unknown command',
+  notLoggedIn: '-ERR Log in first',
+  notInTransaction: '-ERR Not valid once logged in',
+  lineTooLong: '-ERR Line too long',
+  badArguments: '-ERR Wrong arguments for this command',
+  noop: '+OK',
+
+  userAccepted: '+OK Send your password',
+  passWithoutUser: '-ERR Send USER first',
+  plaintextRefused: '-ERR [AUTH] Plain-text login is refused on an unencrypted connection: send STLS first',
+  authFailed: '-ERR [AUTH] Authentication failed',
+  throttled: '-ERR [AUTH] Too many failed logins: wait a while and try again',
+  inUse: '-ERR [IN-USE] Mailbox is in use by another session',
+  noMailbox: '-ERR [SYS/PERM] This login has no mailbox',
+  temporaryFailure: '-ERR [SYS/TEMP] Temporary server problem: try again later',
+  loggedIn: (count: number, octets: number) => `+OK Logged in: ${count} messages (${octets} octets)`,
+
+  startTls: '+OK Begin TLS negotiation',
+  tlsUnavailable: '-ERR STLS is not available on this server',
+  tlsActive: '-ERR Command not permitted when TLS active',
+  mechanisms: '+OK Supported mechanisms follow',
+  unsupportedMechanism: '-ERR Unsupported authentication mechanism',
+  authCancelled: '-ERR Authentication cancelled',
+  malformedCredentials: '-ERR [AUTH] Malformed credentials',
+  proxyLoginRefused: '-ERR [AUTH] Logging in as another user is not supported',
+  saslContinue: '+ ',
+
+  stat: (count: number, octets: number) => `+OK ${count} ${octets}`,
+  listing: (count: number, octets: number) => `+OK ${count} messages (${octets} octets)`,
+  listOne: (number: number, octets: number) => `+OK ${number} ${octets}`,
+  uidlAll: '+OK Unique-id listing follows',
+  uidlOne: (number: number, uid: string) => `+OK ${number} ${uid}`,
+  invalidNumber: '-ERR Invalid message number',
+  noSuchMessage: (number: number) => `-ERR No such message: ${number}`,
+  deleted: (number: number) => `-ERR Message ${number} is deleted`,
+  messageGone: (number: number) => `-ERR Message ${number} was removed by another program`,
+  retrieving: (octets: number) => `+OK ${octets} octets`,
+  top: '+OK Top of message follows',
+  markedDeleted: (number: number) => `+OK Message ${number} deleted`,
+  reset: (count: number, octets: number) => `+OK Maildrop has ${count} messages (${octets} octets)`,
+
+  signOff: '+OK Postyard POP3 server signing off',
+  signOffAfterUpdate: (left: number) => `+OK Postyard POP3 server signing off (${left} messages left)`,
+  updateFailed: '-ERR [SYS/TEMP] Some deleted messages could not be removed',
+  shuttingDown: '-ERR [SYS/TEMP] Server shutting down',
+} as const;
