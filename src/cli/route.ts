@@ -1,21 +1,8 @@
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Decision, Destination } from '../domain/resolution.js';
 import { parseSize } from '../domain/size.js';
-import { destinationFolder } from '../services/routing.js';
-import { refusalReply } from '../smtp/replies.js';
+import { clientAddressSchema, type ExplainedDestination } from '../services/route-explanation.js';
 import type { CliContext } from './context.js';
-
-const DECISIONS: Record<Decision, string> = {
-  'virtual-account': 'virtual account',
-  'named-rule': 'named rule',
-  'wildcard-rule': '* rule',
-  'parent-mailbox': 'parent mailbox',
-  relay: 'relay',
-  postmaster: 'postmaster',
-  refused: 'refused',
-};
 
 interface RouteOptions {
   from?: string;
@@ -41,44 +28,39 @@ export function registerRouteCommand(program: Command, cli: CliContext): void {
     .action((address: string, options: RouteOptions) =>
       cli.run(async ({ services, dataDir }) => {
         const sender = { clientAddress: options.ip, authenticatedAs: options.auth ?? null };
-        const verdict = await services.delivery.checkRecipient(address, sender, options.size);
+        const explanation = await services.routeExplanation.explain(address, sender, { size: options.size });
         cli.say(`recipient: ${address}`);
         cli.say(`sender: ${options.from ?? '(not given)'}`);
         if (options.auth) cli.say(`authenticated as: ${options.auth}`);
         if (options.ip) cli.say(`client address: ${options.ip}`);
-        if (verdict.resolution.steps.length > 0) cli.say('steps:');
-        for (const step of verdict.resolution.steps) {
+        if (explanation.steps.length > 0) cli.say('steps:');
+        for (const step of explanation.steps) {
           const rule = step.rule ? `  [${step.rule}]` : '';
-          cli.say(`${'  '.repeat(step.depth + 1)}${step.address}: ${DECISIONS[step.decision]}${rule}`);
+          cli.say(`${'  '.repeat(step.depth + 1)}${step.address}: ${step.label}${rule}`);
         }
-        if (!verdict.accepted) {
-          const reply = refusalReply(verdict.reason, address, verdict.message);
-          cli.say(`refused: ${reply.code} ${reply.text}`);
-          if (!verdict.resolution.accepted && verdict.resolution.refusal.message && verdict.reason !== 'RULE_FAILED') {
-            cli.say(`  why: ${verdict.resolution.refusal.message}`);
-          }
+        if (explanation.reply) {
+          cli.say(`refused: ${explanation.reply.code} ${explanation.reply.text}`);
+          if (explanation.detail) cli.say(`  why: ${explanation.detail}`);
           return 1;
         }
         cli.say('accepted:');
-        if (verdict.destinations.length === 0) cli.say('  discarded (accepted, not stored)');
-        for (const destination of verdict.destinations) cli.say(`  ${describe(destination, dataDir)}`);
+        if (explanation.destinations.length === 0) cli.say('  discarded (accepted, not stored)');
+        for (const destination of explanation.destinations) cli.say(`  ${describe(destination, dataDir)}`);
         return 0;
       }),
     );
 }
 
-function describe(destination: Destination, dataDir: string): string {
+function describe(destination: ExplainedDestination, dataDir: string): string {
   if (destination.kind === 'remote') return `relay/queue to ${destination.address}`;
-  const folder = join(dataDir, destinationFolder(destination));
-  if (destination.kind === 'account') return `${folder}  (mailbox of account ${destination.account.username})`;
-  if (destination.kind === 'postmaster') return `${folder}  (the server's postmaster mailbox)`;
-  const { mailbox } = destination;
-  return `${folder}  (${mailbox.kind === 'virtual' ? 'virtual account' : 'POP mailbox'} ${mailbox.name})`;
+  if (destination.kind === 'other-account') return 'a mailbox of another account';
+  return `${join(dataDir, destination.folder)}  (${destination.description})`;
 }
 
 function ipAddress(value: string): string {
-  if (isIP(value) === 0) throw new InvalidArgumentError('must be an IP address like 192.0.2.7 or 2001:db8::7');
-  return value;
+  const parsed = clientAddressSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? 'must be an IP address');
+  return parsed.data;
 }
 
 function size(value: string): number {

@@ -17,7 +17,7 @@ export function createAccessService({ repos }: ServiceContext) {
     return account.id === principal.id || account.parentId === principal.id;
   };
 
-  return {
+  const access = {
     reaches,
 
     /** The accounts this principal manages: all (admin), itself and its children (parent), itself (child), none. */
@@ -26,6 +26,11 @@ export function createAccessService({ repos }: ServiceContext) {
       if (principal.kind !== 'account') return [];
       const self = repos.accounts.findById(principal.id);
       return self ? [self, ...repos.accounts.listChildren(self.id)] : [];
+    },
+
+    /** Whose audit entries the principal reads: every entry (null) for the admin, else those of the accounts it manages. */
+    auditScope(principal: Principal): string[] | null {
+      return principal.kind === 'admin' ? null : access.accounts(principal).map((account) => account.username);
     },
 
     account(principal: Principal, username: string): Account {
@@ -41,6 +46,20 @@ export function createAccessService({ repos }: ServiceContext) {
       return domain;
     },
 
+    /** A domain named under /accounts/<username>/: within the principal's reach and hosted by that very account. */
+    domainOf(principal: Principal, account: Account, name: string): Domain {
+      const domain = access.domain(principal, name);
+      if (domain.accountId !== account.id) throw notFound('domain', name);
+      return domain;
+    },
+
+    /** A virtual account or POP mailbox named under /accounts/<username>/: within reach, of that kind and that account. */
+    mailboxOf(principal: Principal, account: Account, name: string, kind: Mailbox['kind']): Mailbox {
+      const mailbox = access.mailbox(principal, name);
+      if (mailbox.accountId !== account.id || mailbox.kind !== kind) throw notFound(kind === 'virtual' ? 'virtual account' : 'POP mailbox', name);
+      return mailbox;
+    },
+
     /** A mailbox by its address or POP username; a mailbox user reaches only its own. */
     mailbox(principal: Principal, name: string): Mailbox {
       const key = name.trim().toLowerCase();
@@ -51,6 +70,7 @@ export function createAccessService({ repos }: ServiceContext) {
       return mailbox;
     },
   };
+  return access;
 }
 
 export type AccessService = ReturnType<typeof createAccessService>;

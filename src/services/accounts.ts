@@ -89,6 +89,16 @@ export function createAccountService({ db, repos, store, audit }: ServiceContext
     list: () => repos.accounts.list(),
     listChildren: (username: string) => repos.accounts.listChildren(requireAccount(username).id),
 
+    /** Storage management (seed 001): the owner sets the default limit of all its mailboxes; only the admin sets the disk quota. */
+    setDefaultMailboxQuota(username: string, quota: string | number | null): Account {
+      const account = requireAccount(username);
+      const { mailboxQuota } = parseInput(z.object({ mailboxQuota: optionalSizeSchema }), { mailboxQuota: quota });
+      repos.accounts.updatePlan(account.id, { ...account, mailboxQuotaBytes: mailboxQuota });
+      const updated = repos.accounts.findById(account.id)!;
+      audit.record('account.mailbox-quota', account.username, account.username, account, updated);
+      return updated;
+    },
+
     async setPlan(username: string, input: AccountPlanInput): Promise<Account> {
       const account = requireAccount(username);
       const plan = parseInput(accountPlanSchema, input);
@@ -109,6 +119,19 @@ export function createAccountService({ db, repos, store, audit }: ServiceContext
       const parsed = parseInput(z.object({ password: passwordSchema }), { password });
       repos.accounts.updatePassword(account.id, await hashPassword(parsed.password));
       audit.record('account.password', account.username, account.username, null, null);
+    },
+
+    /** What removing an account takes with it, for a confirmation to list: its children, and the family's domains and mailboxes. */
+    removalOf(username: string) {
+      const account = requireAccount(username);
+      const children = repos.accounts.listChildren(account.id);
+      const family = [account, ...children];
+      return {
+        children: children.map((child) => child.username),
+        domains: family.flatMap((member) => repos.domains.listByAccount(member.id).map((domain) => domain.name)),
+        virtualAccounts: family.flatMap((member) => repos.mailboxes.listByAccount(member.id, 'virtual').map((mailbox) => mailbox.name)),
+        popMailboxes: family.flatMap((member) => repos.mailboxes.listByAccount(member.id, 'pop').map((mailbox) => mailbox.name)),
+      };
     },
 
     /** Removes an account with its children, domains, mailboxes, rules and files. Returns the accounts removed. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { accountMaildir } from '../domain/layout.js';
 import { crossesWarningLine } from '../domain/quota.js';
-import { destinationKey, type Destination, type RefusalReason, type Resolution } from '../domain/resolution.js';
+import { destinationKey, type Destination, type MailboxTarget, type RefusalReason, type Resolution } from '../domain/resolution.js';
 import { formatBytes } from '../domain/size.js';
 import { deliveryHeaders, quotaWarningMessage, receivedHeader, toMaildirLineEnds, type TraceInfo } from '../domain/message-headers.js';
 import type { StoredMessage } from '../maildir/mail-store.js';
@@ -34,12 +34,20 @@ export interface DeliveryReport {
 }
 
 /**
+ * Told about each delivered message once its copies are durable: the mailboxes (virtual accounts and POP mailboxes)
+ * that got a copy, and the recipient that led to each. It runs before the SMTP reply, so it must return at once and
+ * never throw (the autoreply responder starts its work and logs its own failures).
+ */
+export type DeliveryListener = (envelope: Envelope, copies: Array<{ mailbox: MailboxTarget; recipient: string }>, content: Buffer) => void;
+
+/**
  * From resolved recipients to durable copies: each distinct mailbox gets one file, written with the Maildir protocol
  * and synced before this resolves; remote recipients go into the outbound queue in the same step. If any copy fails,
  * the copies already written are withdrawn, so a sender's retry never duplicates a message.
  */
 export function createDeliveryService({ repos, store, hostname }: ServiceContext, routing: RoutingService, quotas: QuotaService) {
   const withLock = createKeyedLock();
+  const listeners: DeliveryListener[] = [];
 
   async function checkRecipient(recipient: string, sender: SenderContext, declaredSize = 0): Promise<RecipientVerdict> {
     const resolution = routing.resolve(recipient, sender);
@@ -118,10 +126,17 @@ export function createDeliveryService({ repos, store, hostname }: ServiceContext
       await Promise.all(written.map((message) => store.withdraw(message)));
       throw error;
     }
+    const mailboxCopies = [...local.values()].flatMap(({ destination, recipient }) =>
+      destination.kind === 'mailbox' ? [{ mailbox: destination.mailbox, recipient }] : [],
+    );
+    if (mailboxCopies.length > 0) for (const listener of listeners) listener(envelope, mailboxCopies, content);
     return { copies: written, queued: [...remote] };
   }
 
-  return { checkRecipient, deliver };
+  /** Adds a listener for delivered messages (services/index.ts wires the autoreply responder here). */
+  const onDelivered = (listener: DeliveryListener) => void listeners.push(listener);
+
+  return { checkRecipient, deliver, onDelivered };
 }
 
 export type DeliveryService = ReturnType<typeof createDeliveryService>;

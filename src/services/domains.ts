@@ -41,6 +41,20 @@ export function createDomainService({ db, repos, store, audit }: ServiceContext)
 
     get: requireDomain,
     list: () => repos.domains.list(),
+
+    /** What removing a domain takes with it, for a confirmation to list: virtual accounts, POP default aliases, rules. */
+    removalOf(name: string) {
+      const domain = requireDomain(name);
+      const mailboxes = repos.mailboxes.listByDomain(domain.id);
+      return {
+        domain,
+        virtualAccounts: mailboxes.filter((mailbox) => mailbox.kind === 'virtual').map((mailbox) => mailbox.name),
+        popDefaultAliases: mailboxes
+          .filter((mailbox) => mailbox.kind === 'pop')
+          .map((mailbox) => ({ address: `${mailbox.name}@${domain.name}`, popMailbox: mailbox.name })),
+        otherAliasRules: repos.aliasRules.listByDomain(domain.id).filter((rule) => rule.lockedBy === null).length,
+      };
+    },
     listByAccount: (accountId: number) => repos.domains.listByAccount(accountId),
 
     /** Virtual accounts on the domain: they stop removal unless `force`, and then go with it, files and all. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { mailboxFolder } from '../domain/layout.js';
-import { PostyardError, notFound } from '../domain/errors.js';
+import { PostyardError, invalid, notFound } from '../domain/errors.js';
 import {
   bcryptHashSchema,
   displayNameSchema,
@@ -20,6 +20,8 @@ import type { ServiceContext } from './context.js';
 
 export const newVirtualAccountSchema = z.object({
   address: emailSchema,
+  /** When given, the account whose hosted domains the address must be on (the panel's Virtual Account Manager). */
+  account: usernameSchema.optional(),
   password: passwordSchema,
   quota: optionalSizeSchema.default(null),
   displayName: displayNameSchema.default(''),
@@ -51,10 +53,21 @@ export const mailboxSettingsSchema = z.object({
 });
 export type MailboxSettingsInput = z.input<typeof mailboxSettingsSchema>;
 
+/** Storage management (seed 001): each mailbox's individual limit (null: the account's default) and notify-at-90 %. */
+export const storageLimitsSchema = z.object({
+  rows: z.array(z.object({ mailbox: z.string(), quota: optionalSizeSchema, notifyAt90: z.boolean() })).max(1000),
+});
+export type StorageLimitsInput = z.input<typeof storageLimitsSchema>['rows'];
+
 const kindName = (mailbox: Mailbox) => (mailbox.kind === 'virtual' ? 'virtual-account' : 'pop-mailbox');
 
 const taken = (field: string, what: string) =>
   new PostyardError('MAILBOX_EXISTS', `${what} already exists`, [{ field, message: 'already exists' }]);
+
+/** An FTP login needs the folder it opens in (seed 000: "specify in the HOME field a path"). */
+function requireFtpHome(settings: { ftpEnabled: boolean; ftpHome?: string | null }) {
+  if (settings.ftpEnabled && !settings.ftpHome) throw invalid('ftpHome', 'is needed for FTP access: the folder the FTP login opens in');
+}
 
 export function createMailboxService({ db, repos, store, audit }: ServiceContext) {
   /** A mailbox by the name a user logs in with: a full address for a virtual account, a username for a POP mailbox. */
@@ -77,6 +90,12 @@ export function createMailboxService({ db, repos, store, audit }: ServiceContext
         { field: 'address', message: `the domain ${domainName} is not hosted here` },
       ]);
     }
+    if (input.account !== undefined && domain.accountUsername !== input.account) {
+      throw new PostyardError('DOMAIN_NOT_HOSTED', `${domainName} is not hosted by ${input.account}`, [
+        { field: 'domain', message: `is not one of ${input.account}'s domains` },
+      ]);
+    }
+    requireFtpHome(input);
     if (repos.mailboxes.findByAddress(input.address)) throw taken('address', `virtual account ${input.address}`);
     return repos.mailboxes.insert({
       kind: 'virtual',
@@ -93,6 +112,9 @@ export function createMailboxService({ db, repos, store, audit }: ServiceContext
     });
   });
 
+  /** POP mailboxes are sold in packs of ten (seed 001): how many the plan allows and how many exist. */
+  const popAllowance = (owner: Account) => ({ used: repos.mailboxes.countPop(owner.id), allowed: owner.popPacks * POP_PACK_SIZE, packs: owner.popPacks });
+
   const insertPopMailbox = db.transaction((input: z.output<typeof newPopMailboxSchema>, passwordHash: string) => {
     const owner = repos.accounts.findByUsername(input.account);
     if (!owner) throw notFound('account', input.account);
@@ -101,8 +123,8 @@ export function createMailboxService({ db, repos, store, audit }: ServiceContext
         { field: 'username', message: 'is already in use on this server (accounts, POP mailboxes and lists share names)' },
       ]);
     }
-    const allowed = owner.popPacks * POP_PACK_SIZE;
-    if (repos.mailboxes.countPop(owner.id) >= allowed) {
+    const { used, allowed } = popAllowance(owner);
+    if (used >= allowed) {
       throw new PostyardError('PLAN_LIMIT', `${owner.username}'s plan allows ${allowed} POP mailboxes (${owner.popPacks} pack(s) of ${POP_PACK_SIZE})`);
     }
     const domain = input.domain ? requireOwnDomain(owner, input.domain) : null;
@@ -151,6 +173,19 @@ export function createMailboxService({ db, repos, store, audit }: ServiceContext
     if (mailbox.kind === 'pop') repos.usernames.release(mailbox.name);
   });
 
+  /** Every row is checked before any is written: one bad row changes nothing. Returns the rows that changed. */
+  const saveStorageLimits = db.transaction((account: Account, rows: z.output<typeof storageLimitsSchema>['rows']) => {
+    const changed: Array<{ before: Mailbox; after: Mailbox }> = [];
+    for (const row of rows) {
+      const mailbox = findMailbox(row.mailbox);
+      if (!mailbox || mailbox.accountId !== account.id) throw notFound('mailbox', row.mailbox);
+      if (mailbox.quotaBytes === row.quota && mailbox.notifyAt90 === row.notifyAt90) continue;
+      repos.mailboxes.updateSettings(mailbox.id, { ...mailbox, quotaBytes: row.quota, notifyAt90: row.notifyAt90 });
+      changed.push({ before: mailbox, after: repos.mailboxes.findById(mailbox.id)! });
+    }
+    return changed;
+  });
+
   async function applyQuota(mailbox: Mailbox, quota: number | null) {
     await store.writeQuotaFile(folderOf(mailbox), quota);
   }
@@ -185,6 +220,36 @@ export function createMailboxService({ db, repos, store, audit }: ServiceContext
     listPopMailboxes: (accountId?: number) =>
       accountId === undefined ? repos.mailboxes.list('pop') : repos.mailboxes.listByAccount(accountId, 'pop'),
 
+    popAllowance,
+
+    /**
+     * One page of an account's mailboxes (one kind, or both when kind is null), optionally those whose address,
+     * username or display name contains `query`. Only that page is read, so it stays fast with 10,000 mailboxes.
+     */
+    listPage(accountId: number, { kind = null, query = '', page = 1, perPage = 50 }: { kind?: Mailbox['kind'] | null; query?: string; page?: number; perPage?: number }) {
+      const listing = { accountId, kind, query: query.trim() };
+      const total = repos.mailboxes.countListing(listing);
+      const pages = Math.max(1, Math.ceil(total / perPage));
+      const current = Math.min(pages, Math.max(1, Math.floor(page) || 1));
+      return { items: repos.mailboxes.listPage(listing, perPage, (current - 1) * perPage), page: current, pages, total };
+    },
+
+    /** The alias addresses whose rules deliver to a POP mailbox (its default alias among them): they go with it. */
+    aliasesDeliveringTo: (mailbox: Mailbox): string[] => (mailbox.kind === 'pop' ? repos.aliasRules.addressesTargeting(mailbox.name) : []),
+
+    /** Storage management: the individual limits and notify settings of many mailboxes of one account, all or none. */
+    async setStorageLimits(accountUsername: string, rows: StorageLimitsInput): Promise<Mailbox[]> {
+      const account = repos.accounts.findByUsername(accountUsername.trim().toLowerCase());
+      if (!account) throw notFound('account', accountUsername);
+      const parsed = parseInput(storageLimitsSchema, { rows });
+      const changed = saveStorageLimits(account, parsed.rows);
+      for (const { before, after } of changed) {
+        if (before.quotaBytes !== after.quotaBytes) await applyQuota(after, after.quotaBytes);
+        audit.record(`${kindName(after)}.settings`, after.name, after.accountUsername, before, after);
+      }
+      return changed.map(({ after }) => after);
+    },
+
     async updateSettings(name: string, input: MailboxSettingsInput): Promise<Mailbox> {
       const mailbox = requireMailbox(name);
       const changes = parseInput(mailboxSettingsSchema, input);
@@ -198,6 +263,7 @@ export function createMailboxService({ db, repos, store, audit }: ServiceContext
         ftpEnabled: changes.ftpEnabled ?? mailbox.ftpEnabled,
         ftpHome: changes.ftpHome === undefined ? mailbox.ftpHome : changes.ftpHome,
       };
+      requireFtpHome(settings);
       repos.mailboxes.updateSettings(mailbox.id, settings);
       if (changes.quota !== undefined) await applyQuota(mailbox, changes.quota);
       const updated = repos.mailboxes.findById(mailbox.id)!;

@@ -21,6 +21,12 @@ export interface AppDeps {
   /** Cookies marked Secure: on behind HTTPS in production, off for plain-HTTP development. */
   secureCookies?: boolean;
   throttle?: LoginThrottle;
+  /** Where the running server listens, for the status page; read on each visit, since the listeners start after the app. */
+  serverInfo?: () => ServerInfo;
+}
+
+export interface ServerInfo {
+  listeners: { name: string; purpose: string; address: string }[];
 }
 
 /** The panel: one Fastify app, server-rendered Eta pages, returned not yet listening (tests use inject). */
@@ -45,14 +51,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   registerSessions(app, deps.services, { secureCookies: deps.secureCookies ?? false });
-  const routeOptions = { services: deps.services, throttle: deps.throttle ?? createLoginThrottle(), secureCookies: deps.secureCookies ?? false, dataDir: deps.dataDir };
-  for (const routes of panelRoutes) await app.register(routes, routeOptions);
 
   // Our own faults are logged with context and shown as a plain page, never as a stack trace.
   app.setErrorHandler((error: FastifyError | PostyardError, request, reply) => {
     // An object out of the user's reach is refused as "not found" by services.access; show the 404 page.
     if (error instanceof PostyardError && error.code === 'NOT_FOUND') {
       return reply.status(404).view('error.eta', { title: 'Not found', status: 404, principal: request.principal, csrfToken: request.csrfToken });
+    }
+    if (error instanceof PostyardError && error.code === 'FORBIDDEN') {
+      return reply.status(403).view('error.eta', { title: 'Not allowed', status: 403, message: error.message, principal: request.principal, csrfToken: request.csrfToken });
     }
     const status = 'statusCode' in error && error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
@@ -61,5 +68,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).view('error.eta', { title: 'Not found', status: 404, principal: request.principal ?? null, csrfToken: request.session?.csrfToken ?? '' }),
   );
+
+  // Registered after the handlers above: a routes plugin keeps the error handler that was in place when it loaded,
+  // and without it a NOT_FOUND from services.access would be a 500 instead of the 404 page.
+  const routeOptions = { services: deps.services, throttle: deps.throttle ?? createLoginThrottle(), secureCookies: deps.secureCookies ?? false, dataDir: deps.dataDir, serverInfo: deps.serverInfo };
+  for (const routes of panelRoutes) await app.register(routes, routeOptions);
   return app;
 }

@@ -73,6 +73,10 @@ export function createAliasRuleRepository(db: Db) {
   const remove = db.prepare('DELETE FROM alias_rules WHERE id = ?');
   const removeUnlocked = db.prepare('DELETE FROM alias_rules WHERE domain_id = ? AND locked_by_mailbox_id IS NULL');
   const countTargeting = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM alias_rules WHERE target_username = ?');
+  const addressesTargeting = db.prepare<[string], { address: string }>(
+    `SELECT r.local_part || '@' || d.name AS address FROM alias_rules r JOIN domains d ON d.id = r.domain_id
+     WHERE r.target_username = ? ORDER BY d.name, r.local_part`,
+  );
 
   return {
     find: (domainId: number, localPart: string) => {
@@ -92,6 +96,8 @@ export function createAliasRuleRepository(db: Db) {
     remove: (id: number) => remove.run(id),
     removeUnlocked: (domainId: number) => removeUnlocked.run(domainId),
     countTargeting: (username: string) => countTargeting.get(username)!.n,
+    /** "local@domain" of every rule that delivers to this username ("*@domain" for a catch-all). */
+    addressesTargeting: (username: string) => addressesTargeting.all(username).map((row) => row.address),
   };
 }
 

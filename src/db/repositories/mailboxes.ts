@@ -93,6 +93,22 @@ const toMailbox = (row: MailboxRow): Mailbox => ({
 
 const bit = (value: boolean) => (value ? 1 : 0);
 
+/** Which of an account's mailboxes a listing page shows: one kind or both, and a text to find. */
+export interface MailboxListing {
+  accountId: number;
+  kind: Mailbox['kind'] | null;
+  /** Matched anywhere in the address, POP username or display name; "" matches all. */
+  query: string;
+}
+
+// The order of the mailboxes_account_listing index (migration 003), so a page is an index walk, not a sort.
+const LISTING_ORDER = 'ORDER BY m.kind, m.address, m.username';
+const MATCHES = `(@pattern IS NULL OR m.address LIKE @pattern ESCAPE '\\' OR m.username LIKE @pattern ESCAPE '\\'
+  OR m.display_name LIKE @pattern ESCAPE '\\')`;
+
+/** A LIKE pattern finding `query` as typed: its own %, _ and \ match themselves. */
+const containing = (query: string) => (query === '' ? null : `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+
 export function createMailboxRepository(db: Db) {
   const byAddress = db.prepare<[string, string], MailboxRow>(
     `${SELECT} WHERE m.address = ? OR m.id = (SELECT mailbox_id FROM mailbox_addresses WHERE address = ?)`,
@@ -104,6 +120,18 @@ export function createMailboxRepository(db: Db) {
     `${SELECT} WHERE m.account_id = ? AND m.kind = ? ORDER BY m.address, m.username`,
   );
   const byDomain = db.prepare<[number], MailboxRow>(`${SELECT} WHERE m.domain_id = ? ORDER BY m.kind, m.address, m.username`);
+  const pageOfKind = db.prepare<{ accountId: number; kind: string; pattern: string | null; limit: number; offset: number }, MailboxRow>(
+    `${SELECT} WHERE m.account_id = @accountId AND m.kind = @kind AND ${MATCHES} ${LISTING_ORDER} LIMIT @limit OFFSET @offset`,
+  );
+  const pageOfAll = db.prepare<{ accountId: number; pattern: string | null; limit: number; offset: number }, MailboxRow>(
+    `${SELECT} WHERE m.account_id = @accountId AND ${MATCHES} ${LISTING_ORDER} LIMIT @limit OFFSET @offset`,
+  );
+  const countOfKind = db.prepare<{ accountId: number; kind: string; pattern: string | null }, { n: number }>(
+    `SELECT count(*) AS n FROM mailboxes m WHERE m.account_id = @accountId AND m.kind = @kind AND ${MATCHES}`,
+  );
+  const countOfAll = db.prepare<{ accountId: number; pattern: string | null }, { n: number }>(
+    `SELECT count(*) AS n FROM mailboxes m WHERE m.account_id = @accountId AND ${MATCHES}`,
+  );
   const countPop = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM mailboxes WHERE account_id = ? AND kind = 'pop'");
   const insert = db.prepare(
     `INSERT INTO mailboxes (kind, account_id, address, username, domain_id, password_hash, display_name, quota_bytes, flags,
@@ -117,6 +145,7 @@ export function createMailboxRepository(db: Db) {
        ftp_enabled = @ftpEnabled, ftp_home = @ftpHome WHERE id = @id`,
   );
   const updatePassword = db.prepare('UPDATE mailboxes SET password_hash = ? WHERE id = ?');
+  const updateForwarding = db.prepare('UPDATE mailboxes SET forward_to = ?, forward_keep_copy = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM mailboxes WHERE id = ?');
   const detachDomain = db.prepare("UPDATE mailboxes SET domain_id = NULL WHERE domain_id = ? AND kind = 'pop'");
 
@@ -138,6 +167,16 @@ export function createMailboxRepository(db: Db) {
     listByAccount: (accountId: number, kind: Mailbox['kind']) => byAccount.all(accountId, kind).map(toMailbox),
     listByDomain: (domainId: number) => byDomain.all(domainId).map(toMailbox),
     countPop: (accountId: number) => countPop.get(accountId)!.n,
+    /** One page of a listing, read with LIMIT/OFFSET: the other rows are never loaded. */
+    listPage: ({ accountId, kind, query }: MailboxListing, limit: number, offset: number) => {
+      const pattern = containing(query);
+      const rows = kind === null ? pageOfAll.all({ accountId, pattern, limit, offset }) : pageOfKind.all({ accountId, kind, pattern, limit, offset });
+      return rows.map(toMailbox);
+    },
+    countListing: ({ accountId, kind, query }: MailboxListing) => {
+      const pattern = containing(query);
+      return (kind === null ? countOfAll.get({ accountId, pattern }) : countOfKind.get({ accountId, kind, pattern }))!.n;
+    },
     insert: (mailbox: NewMailbox) =>
       Number(insert.run({ ...mailbox, ftpEnabled: bit(mailbox.ftpEnabled) }).lastInsertRowid),
     updateSettings: (id: number, settings: MailboxSettings) =>
@@ -150,6 +189,9 @@ export function createMailboxRepository(db: Db) {
         id,
       }),
     updatePassword: (id: number, passwordHash: string) => updatePassword.run(passwordHash, id),
+    /** A mailbox's own forwarding: null addresses means none (keep-copy then goes back to its default, on). */
+    setForwarding: (id: number, addresses: readonly string[] | null, keepCopy: boolean) =>
+      updateForwarding.run(addresses && addresses.length > 0 ? addresses.join(',') : null, bit(keepCopy || !addresses?.length), id),
     remove: (id: number) => remove.run(id),
     /** POP mailboxes keep living when the domain of their default alias goes. */
     detachPopsFromDomain: (domainId: number) => detachDomain.run(domainId),

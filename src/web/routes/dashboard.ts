@@ -1,21 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { formatBytes } from '../../domain/size.js';
 import type { Services } from '../../services/index.js';
-import type { Usage } from '../../services/quotas.js';
+import { usageView } from './account-views.js';
 import { requireLogin } from '../sessions.js';
 import { renderPage } from '../render.js';
 
 const MAILBOXES_SHOWN = 50;
-
-/** A usage figure as the usage-bar partial shows it. */
-function usageView(usage: Usage) {
-  return {
-    used: formatBytes(usage.usage),
-    limit: usage.limit === null ? 'no limit' : formatBytes(usage.limit),
-    percent: usage.percent,
-    warn: usage.percent !== null && usage.percent >= 90,
-  };
-}
 
 /** The dashboard: what each role owns and how full it is. */
 export const dashboardRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
