@@ -6,11 +6,14 @@ import { DATABASE_FILE } from './domain/layout.js';
 import { createMailStore, type MailOwner } from './maildir/mail-store.js';
 import { MIGRATIONS_DIR } from './paths.js';
 import { createServices, type Services } from './services/index.js';
+import type { FailureLog } from './services/autoreply-responder.js';
 
 export interface RuntimeOptions {
   dataDir: string;
   hostname: string;
   mailOwner?: MailOwner | null;
+  /** Where services log failures they handle themselves (autoreplies); the server passes its pino logger. */
+  log?: FailureLog;
 }
 
 export interface Runtime {
@@ -29,7 +32,7 @@ export function openRuntime(options: RuntimeOptions): Runtime {
   migrate(db, MIGRATIONS_DIR);
   if (options.mailOwner) giveToMailOwner(options.mailOwner, [options.dataDir, databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]);
   const store = createMailStore(options.dataDir, options.mailOwner ?? null);
-  const services = createServices(db, store, options.hostname);
+  const services = createServices(db, store, options.hostname, options.log);
   return { db, services, dataDir: options.dataDir, close: () => db.close() };
 }
 

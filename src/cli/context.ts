@@ -31,7 +31,9 @@ export function createCliContext(io: CliIo): CliContext {
     io,
     exitCode: 0,
     say: (line) => io.stdout.write(`${line}\n`),
-    warn: (line) => io.stderr.write(`${line}\n`),
+    warn: (line) => {
+      io.stderr.write(`${line}\n`);
+    },
     async run(task) {
       const config = io.loadConfig();
       const mailOwner = mailOwnerFor(config.POSTYARD_MAIL_USER);

@@ -4,12 +4,16 @@ import { ConfigError } from '../config.js';
 import { PostyardError } from '../domain/errors.js';
 import { registerAccountCommands } from './accounts.js';
 import { registerAliasCommands } from './aliases.js';
+import { registerAutoreplyCommands } from './autoreply.js';
 import { CliExit, createCliContext } from './context.js';
 import { registerDomainCommands } from './domains.js';
 import { registerDovecotCommand } from './dovecot.js';
+import { registerForwardCommands } from './forward.js';
 import type { CliIo } from './io.js';
 import { registerMapFileCommands } from './mapfile.js';
 import { registerPopCommands } from './pop.js';
+import { registerQmailCommands } from './qmail.js';
+import { registerQueueCommands } from './queue.js';
 import { registerRelayCommands } from './relay.js';
 import { registerRouteCommand } from './route.js';
 import { registerVpopmailCommands } from './vpopmail.js';
@@ -57,7 +61,11 @@ Exit status: 0 done, 1 refused (the message says why), 2 bad configuration, 64 b
   registerAliasCommands(program, cli);
   registerMapFileCommands(program, cli);
   registerPopCommands(program, cli);
+  registerForwardCommands(program, cli);
+  registerAutoreplyCommands(program, cli);
+  registerQmailCommands(program, cli);
   registerRelayCommands(program, cli);
+  registerQueueCommands(program, cli);
   registerRouteCommand(program, cli);
   registerDovecotCommand(program, cli);
 

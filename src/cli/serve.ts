@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { openRuntime } from '../runtime.js';
-import { startServer } from '../server.js';
+import { startServer, type RunningServer } from '../server.js';
 import { mailOwnerFor } from '../system-user.js';
 import type { CliIo } from './io.js';
 
@@ -12,7 +12,7 @@ export async function serve(io: CliIo): Promise<number> {
   const config = io.loadConfig();
   const log = pino({ level: config.POSTYARD_LOG_LEVEL });
   const mailOwner = mailOwnerFor(config.POSTYARD_MAIL_USER);
-  const runtime = openRuntime({ dataDir: config.POSTYARD_DATA_DIR, hostname: config.POSTYARD_HOSTNAME, mailOwner });
+  const runtime = openRuntime({ dataDir: config.POSTYARD_DATA_DIR, hostname: config.POSTYARD_HOSTNAME, mailOwner, log });
   const admin = await runtime.services.admins.ensureAdmin(config.POSTYARD_ADMIN_PASSWORD);
   const server = await startServer(runtime, config, log);
 
@@ -21,6 +21,10 @@ export async function serve(io: CliIo): Promise<number> {
   say(`  panel       http://${server.addresses.panel.replace(/^http:\/\//, '')}`);
   say(`  smtp        ${server.addresses.smtp} (incoming mail)`);
   say(`  submission  ${server.addresses.submission} (authenticated sending)`);
+  say(`  pop3        ${server.addresses.pop3} (mail clients, STLS)`);
+  if (server.addresses.pop3s) say(`  pop3s       ${server.addresses.pop3s} (mail clients, TLS)`);
+  say(`  tls         ${describeTls(server.tls)}`);
+  say(`              SHA-256 fingerprint ${server.tls.fingerprint}`);
   if (admin?.generatedPassword) {
     say(`First start: created the admin. Log in as "${admin.username}" with this password, shown only this once:`);
     say(`  ${admin.generatedPassword}`);
@@ -37,7 +41,15 @@ export async function serve(io: CliIo): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   await server.close();
+  await runtime.services.autoreply.settled(); // replies to mail acknowledged before the stop still go out
   runtime.close();
   say('Postyard stopped.');
   return 0;
+}
+
+/** Where the STARTTLS certificate comes from, so an administrator knows which file to replace. */
+function describeTls(tls: RunningServer['tls']): string {
+  if (tls.source === 'configured') return `certificate ${tls.certFile} (POSTYARD_TLS_CERT), valid until ${tls.validTo.toISOString().slice(0, 10)}`;
+  const made = tls.created ? 'created now' : 'from an earlier start';
+  return `self-signed certificate for ${tls.subject.replace(/^CN=/, '')}, ${made}: ${tls.certFile} (set POSTYARD_TLS_CERT/POSTYARD_TLS_KEY to use your own)`;
 }

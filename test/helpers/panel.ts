@@ -12,7 +12,8 @@ export function buildTestApp(services: Services, dataDir: string): Promise<Fasti
 export function panelClient(app: FastifyInstance) {
   const cookies = new Map<string, string>();
   let csrf = '';
-  const cookieHeader = () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  // inject hands cookie values back decoded; a browser returns them as set, encoded.
+  const cookieHeader = () => [...cookies].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('; ');
   const remember = (response: Awaited<ReturnType<FastifyInstance['inject']>>) => {
     for (const cookie of response.cookies) {
       if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now())) cookies.delete(cookie.name);

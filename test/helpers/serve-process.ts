@@ -24,6 +24,7 @@ export async function servePostyard(env: Record<string, string> = {}): Promise<S
       POSTYARD_SMTP_HOST: '127.0.0.1',
       POSTYARD_SMTP_PORT: '0',
       POSTYARD_SUBMISSION_PORT: '0',
+      POSTYARD_POP3_PORT: '0',
       POSTYARD_HOSTNAME: 'mx.e2e.test',
       POSTYARD_LOG_LEVEL: 'warn',
       ...env,
