@@ -30,6 +30,8 @@ const configSchema = z.object({
   POSTYARD_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
   POSTYARD_SMTP_PORT: port.default(2525),
   POSTYARD_SUBMISSION_PORT: port.default(2587),
+  /** Milliseconds port 25 waits before greeting, refusing clients that talk first (a pre-greet test); 0 = greet at once. */
+  POSTYARD_SMTP_GREETING_DELAY: z.coerce.number().int('must be a whole number of milliseconds').min(0, 'must be 0 or more').max(30_000, 'must be at most 30000').default(0),
   POSTYARD_POP3_HOST: z.string().min(1).default('0.0.0.0'),
   POSTYARD_POP3_PORT: port.default(2110),
   /** POP3 over TLS from the first byte (995 in production); off unless set. */

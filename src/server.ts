@@ -48,6 +48,7 @@ export async function startServer(runtime: Runtime, config: Config, log: Fastify
     mode: 'incoming',
     maxRecipients: config.POSTYARD_MAX_RECIPIENTS,
     delivery: services.delivery,
+    greetingDelay: config.POSTYARD_SMTP_GREETING_DELAY,
   });
   const submission = createSmtpListener({
     ...listenerOptions,

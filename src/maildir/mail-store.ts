@@ -26,7 +26,8 @@ const SUBFOLDERS = ['tmp', 'new', 'cur'] as const;
 export function createMailStore(dataDir: string, owner: MailOwner | null = null) {
   const syncDirectory = createDirectorySync();
   const known = new Set<string>();
-  const usageCache = new Map<string, { bytes: number; stamp: string }>();
+  // Bytes per subfolder ("<folder>/new", "<folder>/cur") with the modification time they were counted at.
+  const usageCache = new Map<string, { bytes: number; mtimeMs: number }>();
 
   const absolute = (folder: string) => join(dataDir, folder);
 
@@ -85,35 +86,30 @@ export function createMailStore(dataDir: string, owner: MailOwner | null = null)
   }
 
   /**
-   * Bytes in new/ and cur/, from the size tags (a stat only for a name without one). Counted again only when either
-   * folder changed since the last count (their modification times), so an idle mailbox costs two stats.
+   * Bytes in new/ and cur/, from the size tags (a stat only for a name without one). Each subfolder is counted again
+   * only when it changed since its last count (its modification time): a delivery makes new/ count again, not the
+   * often much larger cur/, and an idle mailbox costs two stats.
    */
   async function usage(folder: string): Promise<number> {
-    const root = absolute(folder);
-    const stamp = await folderStamp(root);
-    if (stamp === null) return 0;
-    const cached = usageCache.get(folder);
-    if (cached && cached.stamp === stamp) return cached.bytes;
-    let bytes = 0;
-    for (const sub of ['new', 'cur']) {
-      const names = await readdir(join(root, sub)).catch(() => [] as string[]);
-      for (const name of names) {
-        if (name.startsWith('.')) continue;
-        bytes += sizeFromName(name) ?? (await stat(join(root, sub, name)).then((s) => s.size, () => 0));
-      }
-    }
-    // Recorded against the stamp taken before counting: a change while counting makes the next call count again.
-    usageCache.set(folder, { bytes, stamp });
-    return bytes;
+    const [fresh, seen] = await Promise.all([subfolderUsage(folder, 'new'), subfolderUsage(folder, 'cur')]);
+    return fresh + seen;
   }
 
-  async function folderStamp(root: string): Promise<string | null> {
-    try {
-      const [fresh, seen] = await Promise.all([stat(join(root, 'new')), stat(join(root, 'cur'))]);
-      return `${fresh.mtimeMs}:${seen.mtimeMs}`;
-    } catch {
-      return null;
+  async function subfolderUsage(folder: string, sub: 'new' | 'cur'): Promise<number> {
+    const key = `${folder}/${sub}`;
+    const path = join(absolute(folder), sub);
+    const mtimeMs = await stat(path).then((s) => s.mtimeMs, () => null);
+    if (mtimeMs === null) return 0;
+    const cached = usageCache.get(key);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.bytes;
+    let bytes = 0;
+    for (const name of await readdir(path).catch(() => [] as string[])) {
+      if (name.startsWith('.')) continue;
+      bytes += sizeFromName(name) ?? (await stat(join(path, name)).then((s) => s.size, () => 0));
     }
+    // Recorded against the time taken before counting: a change while counting makes the next call count again.
+    usageCache.set(key, { bytes, mtimeMs });
+    return bytes;
   }
 
   async function readQuotaFile(folder: string): Promise<number | null> {

@@ -72,23 +72,27 @@ export function createDeliveryService({ repos, store, hostname }: ServiceContext
     await store.deliver(folder, [Buffer.from(text, 'utf8')]);
   }
 
-  /** Writes one copy, and the 90 % warning when this copy crosses the line. Limited folders take one writer at a time. */
+  /**
+   * Writes one copy, and the 90 % warning when this copy crosses a line. A folder with a limit takes one writer at a
+   * time, so each delivery sees the one before it; the account's total is advanced synchronously (recordDelivery), so
+   * deliveries to its other folders run in parallel and still only one of them crosses the account's line.
+   */
   async function writeCopy(destination: Exclude<Destination, { kind: 'remote' }>, parts: Buffer[], size: number): Promise<StoredMessage> {
     const folder = destinationFolder(destination);
     if (destination.kind === 'postmaster') return store.deliver(folder, parts);
     const firstLook = await quotas.room(destination, size);
     if (firstLook.mailbox.limit === null && firstLook.disk.limit === null) return store.deliver(folder, parts);
-    return withLock(`account:${firstLook.account.id}`, async () => {
-      const room = await quotas.room(destination, size);
+    return withLock(folder, async () => {
+      const room = firstLook.mailbox.limit === null ? firstLook : await quotas.room(destination, size);
       const stored = await store.deliver(folder, parts);
-      quotas.recordDelivery(room.account.id, size);
-      const { mailbox, disk } = room;
+      const disk = quotas.recordDelivery(room.account.id, size);
+      const { mailbox } = room;
       const owner = destination.kind === 'account' ? destination.account.username : destination.mailbox.name;
       if (room.notify && crossesWarningLine(mailbox.usage, mailbox.usage + size, mailbox.limit)) {
         await writeWarning(folder, owner, mailbox.usage + size, mailbox.limit!);
       }
-      if (crossesWarningLine(disk.usage, disk.usage + size, disk.limit)) {
-        await writeWarning(accountMaildir(room.account.username), room.account.username, disk.usage + size, disk.limit!);
+      if (disk && crossesWarningLine(disk.before, disk.after, room.disk.limit)) {
+        await writeWarning(accountMaildir(room.account.username), room.account.username, disk.after, room.disk.limit!);
       }
       return stored;
     });

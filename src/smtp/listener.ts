@@ -4,6 +4,7 @@ import type { DeliveryService } from '../services/delivery.js';
 import type { SendingService } from '../services/sending.js';
 import type { TlsKeyPair } from '../tls/certificate.js';
 import { offerAuthOnlyOverTls } from './auth-over-tls.js';
+import { setGreetingDelay } from './greeting-delay.js';
 import { REPLIES, refusalReply, replyError } from './replies.js';
 import { acceptedRecipients, declaredSize, envelopeOf, readMessage, rememberRecipient, sender } from './session.js';
 import { submissionOptions } from './submission.js';
@@ -23,6 +24,8 @@ export interface IncomingListenerOptions extends CommonOptions {
   delivery: DeliveryService;
   /** STARTTLS is offered with this certificate; without one the listener is plain text, never smtp-server's own. */
   tls?: TlsKeyPair | null;
+  /** Milliseconds before the 220 greeting, refusing clients that talk first (POSTYARD_SMTP_GREETING_DELAY); 0 by default. */
+  greetingDelay?: number;
 }
 
 /** Port 587: STARTTLS, then AUTH, then the sender rules of services/sending.ts. */
@@ -56,6 +59,8 @@ export function createSmtpListener(options: ListenerOptions): SMTPServer {
       ? new SMTPServer({ ...common, ...submissionOptions(options) })
       : new SMTPServer({ ...common, ...incomingOptions(options) });
   if (options.mode === 'submission') offerAuthOnlyOverTls(server);
+  // Authenticated clients have nothing to prove before the greeting; port 25 may keep a pre-greet test.
+  setGreetingDelay(server, options.mode === 'incoming' ? options.greetingDelay ?? 0 : 0);
   server.on('error', (error) => options.log.warn({ err: error, listener: options.mode }, 'SMTP connection error'));
   return server;
 }
