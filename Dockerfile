@@ -16,6 +16,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
+COPY docker/postyard-start.sh ./postyard-start.sh
 COPY migrations ./migrations
 COPY views ./views
 COPY public ./public
@@ -23,8 +24,9 @@ ENV POSTYARD_DATA_DIR=/data \
     POSTYARD_HTTP_HOST=0.0.0.0 \
     POSTYARD_SMTP_PORT=25 \
     POSTYARD_SUBMISSION_PORT=587 \
+    POSTYARD_POP3_PORT=110 \
     POSTYARD_MAIL_USER=vmail
 VOLUME /data
-EXPOSE 8080 25 587
-ENTRYPOINT ["node", "dist/main.js"]
-CMD ["serve"]
+EXPOSE 8080 25 587 110
+# Writes the Dovecot configuration for the dovecot service, then serves. Commands: docker compose exec postyard node dist/main.js <verb>
+CMD ["./postyard-start.sh"]

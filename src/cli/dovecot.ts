@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DATABASE_FILE } from '../domain/layout.js';
 import { dovecotConfig, dovecotSqlConfig, type DovecotSettings } from '../domain/dovecot-config.js';
 import { lookupSystemUser } from '../system-user.js';
-import { SELF_SIGNED_CERT, SELF_SIGNED_FOLDER, SELF_SIGNED_KEY } from '../tls/certificate.js';
+import { loadTlsCertificate } from '../tls/certificate.js';
+import type { Config } from '../config.js';
 import { CliExit, type CliContext } from './context.js';
 
 interface DovecotOptions {
@@ -29,7 +30,7 @@ export function registerDovecotCommand(program: Command, cli: CliContext): void 
     .option('--listen <address>', 'the address Dovecot listens on', '*')
     .option('--imap-port <port>', 'the IMAP port', port, 143)
     .option('--base-dir <folder>', "Dovecot's runtime folder", '/run/dovecot')
-    .option('--tls-cert <file>', 'PEM certificate for IMAP over TLS (default: POSTYARD_TLS_CERT, else the self-signed one in <data>/tls)')
+    .option('--tls-cert <file>', 'PEM certificate for IMAP over TLS (default: the SMTP listeners\' one: POSTYARD_TLS_CERT, else the self-signed one in <data>/tls)')
     .option('--tls-key <file>', 'PEM private key for that certificate')
     .action((options: DovecotOptions) =>
       cli.run(async () => {
@@ -43,7 +44,7 @@ export function registerDovecotCommand(program: Command, cli: CliContext): void 
           listen: options.listen,
           imapPort: options.imapPort,
           baseDir: options.baseDir,
-          tls: tlsFiles(options, config.POSTYARD_TLS_CERT, config.POSTYARD_TLS_KEY, config.POSTYARD_DATA_DIR),
+          tls: await tlsFiles(options, config),
         };
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         const main = dovecotConfig(settings);
@@ -69,13 +70,19 @@ function mailUser(name: string | undefined): DovecotSettings['mailUser'] {
   return { name: me.username, uid: me.uid, gid: me.gid };
 }
 
-/** The certificate Dovecot offers: the options, else Postyard's own (POSTYARD_TLS_CERT/KEY or the self-signed one). */
-function tlsFiles(options: DovecotOptions, configuredCert: string | undefined, configuredKey: string | undefined, dataDir: string): DovecotSettings['tls'] {
+/**
+ * The certificate Dovecot offers: the options, else the one the SMTP and POP3 listeners offer (POSTYARD_TLS_CERT/KEY,
+ * or the self-signed one in the data folder, made now if Postyard has not started yet).
+ */
+async function tlsFiles(options: DovecotOptions, config: Config): Promise<DovecotSettings['tls']> {
   if (options.tlsCert && options.tlsKey) return { certFile: options.tlsCert, keyFile: options.tlsKey };
-  if (configuredCert && configuredKey) return { certFile: configuredCert, keyFile: configuredKey };
-  const certFile = join(dataDir, SELF_SIGNED_FOLDER, SELF_SIGNED_CERT);
-  const keyFile = join(dataDir, SELF_SIGNED_FOLDER, SELF_SIGNED_KEY);
-  return existsSync(certFile) && existsSync(keyFile) ? { certFile, keyFile } : null;
+  const { certFile, keyFile } = await loadTlsCertificate({
+    certFile: config.POSTYARD_TLS_CERT,
+    keyFile: config.POSTYARD_TLS_KEY,
+    dataDir: config.POSTYARD_DATA_DIR,
+    hostname: config.POSTYARD_HOSTNAME,
+  });
+  return { certFile, keyFile };
 }
 
 function port(value: string): number {
