@@ -6,9 +6,10 @@ import { requireLogin } from '../sessions.js';
 import { parseForm, redirectWithFlash, renderPage } from '../render.js';
 import { accountOf, accountView, attempt } from './account-area.js';
 import { showLimit, sizeInputValue, usageView } from './account-views.js';
-import { passwordForm, postedValues, type FormValues } from './virtual-accounts-form.js';
+import { postedValues, type FormValues } from './virtual-accounts-form.js';
 import { popHref } from './pop-mailboxes.js';
 import type { RouteOptions } from './index.js';
+import { registerMailboxPasswordRoutes } from './mailbox-password.js';
 
 const editForm = z.object({ displayName: displayNameSchema.default(''), quota: optionalSizeSchema.default(null) });
 
@@ -55,26 +56,7 @@ export const popMailboxEditRoutes: FastifyPluginAsync<RouteOptions> = async (app
     return redirectWithFlash(reply, scope.listHref, `Saved ${scope.mailbox.name}.`, secureCookies);
   });
 
-  // The same "new password" page as a virtual account's: one form, one set of rules.
-  const renderPassword = (request: FastifyRequest, reply: FastifyReply, scope: Scope, errors: Record<string, string> = {}, status = 200) =>
-    renderPage(request, reply, 'virtual-accounts/password.eta', {
-      title: `New password for ${scope.mailbox.name}`,
-      address: scope.mailbox.name,
-      action: `${scope.href}/password`,
-      listHref: scope.listHref,
-      errors,
-    }, status);
-
-  app.get(`${path}/password`, guard, async (request, reply) => renderPassword(request, reply, popScope(services, request)));
-
-  app.post(`${path}/password`, guard, async (request, reply) => {
-    const scope = popScope(services, request);
-    const parsed = parseForm(passwordForm, request.body);
-    if ('errors' in parsed) return renderPassword(request, reply, scope, parsed.errors, 400);
-    const result = await attempt(() => services.mailboxes.setPassword(scope.mailbox.name, parsed.data.password));
-    if ('refusal' in result) return renderPassword(request, reply, scope, result.refusal.errors, result.refusal.status);
-    return redirectWithFlash(reply, scope.listHref, `The password of ${scope.mailbox.name} was changed.`, secureCookies);
-  });
+  registerMailboxPasswordRoutes(app, path, popScope, { services, secureCookies });
 
   app.get(`${path}/delete`, guard, async (request, reply) => {
     const scope = popScope(services, request);

@@ -4,9 +4,10 @@ import { requireLogin } from '../sessions.js';
 import { parseForm, redirectWithFlash, renderPage } from '../render.js';
 import { accountOf, accountView, attempt } from './account-area.js';
 import { showLimit, usageView } from './account-views.js';
-import { FLAG_CHOICES, editForm, flagsFrom, mailboxValues, passwordForm, postedValues, type FormValues } from './virtual-accounts-form.js';
+import { FLAG_CHOICES, editForm, flagsFrom, mailboxValues, postedValues, type FormValues } from './virtual-accounts-form.js';
 import { virtualAccountsHref } from './virtual-accounts.js';
 import type { RouteOptions } from './index.js';
+import { registerMailboxPasswordRoutes } from './mailbox-password.js';
 
 /** The virtual account a page is about: this account's, within the principal's reach, or "not found". */
 function virtualAccountScope(services: Services, request: FastifyRequest) {
@@ -64,25 +65,7 @@ export const virtualAccountEditRoutes: FastifyPluginAsync<RouteOptions> = async 
     return redirectWithFlash(reply, scope.listHref, `Saved the settings of ${scope.mailbox.name}.`, secureCookies);
   });
 
-  const renderPassword = (request: FastifyRequest, reply: FastifyReply, scope: Scope, errors: Record<string, string> = {}, status = 200) =>
-    renderPage(request, reply, 'virtual-accounts/password.eta', {
-      title: `New password for ${scope.mailbox.name}`,
-      address: scope.mailbox.name,
-      action: `${scope.href}/password`,
-      listHref: scope.listHref,
-      errors,
-    }, status);
-
-  app.get(`${path}/password`, guard, async (request, reply) => renderPassword(request, reply, virtualAccountScope(services, request)));
-
-  app.post(`${path}/password`, guard, async (request, reply) => {
-    const scope = virtualAccountScope(services, request);
-    const parsed = parseForm(passwordForm, request.body);
-    if ('errors' in parsed) return renderPassword(request, reply, scope, parsed.errors, 400);
-    const result = await attempt(() => services.mailboxes.setPassword(scope.mailbox.name, parsed.data.password));
-    if ('refusal' in result) return renderPassword(request, reply, scope, result.refusal.errors, result.refusal.status);
-    return redirectWithFlash(reply, scope.listHref, `The password of ${scope.mailbox.name} was changed.`, secureCookies);
-  });
+  registerMailboxPasswordRoutes(app, path, virtualAccountScope, { services, secureCookies });
 
   app.get(`${path}/delete`, guard, async (request, reply) => {
     const scope = virtualAccountScope(services, request);
