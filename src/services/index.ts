@@ -24,6 +24,7 @@ import { createRouteExplanationService } from './route-explanation.js';
 import { createRoutingService } from './routing.js';
 import { createSendingService } from './sending.js';
 import { createSessionService } from './sessions.js';
+import { createWebmailService } from './webmail.js';
 
 /**
  * The one set of services that the panel, the SMTP listeners and the command line all call. `log` receives failures
@@ -43,6 +44,7 @@ export function createServices(db: Db, store: MailStore, hostname: string, log?:
   const aliases = createAliasService(context);
   const forwarding = createForwardingService(context, mailboxes, routing);
   const autoreply = createAutoreplyService(context, mailboxes, delivery, log);
+  const maildrops = createMaildropService(context);
   delivery.onDelivered(autoreply.respond);
   return {
     access,
@@ -54,7 +56,8 @@ export function createServices(db: Db, store: MailStore, hostname: string, log?:
     auth,
     domains: createDomainService(context),
     mailboxes,
-    maildrops: createMaildropService(context),
+    maildrops,
+    webmail: createWebmailService(context, maildrops),
     forwarding,
     autoreply,
     qmail: createQmailImportService(context, forwarding, aliases),

@@ -19,6 +19,7 @@ import { mapFileRoutes } from './mapfile.js';
 import { routeTesterRoutes } from './route-tester.js';
 import { mailSettingsRoutes } from './mail-settings.js';
 import { queueRoutes } from './queue.js';
+import { webmailRoutes } from './webmail.js';
 
 /** What every routes file receives. */
 export interface RouteOptions {
@@ -30,4 +31,4 @@ export interface RouteOptions {
 }
 
 /** The panel's routes files, one per area, in the order they are registered. */
-export const panelRoutes: FastifyPluginAsync<RouteOptions>[] = [authRoutes, dashboardRoutes, domainRoutes, virtualAccountRoutes, virtualAccountEditRoutes, popMailboxRoutes, popMailboxEditRoutes, storageRoutes, accountRoutes, accountEditRoutes, adminRoutes, auditRoutes, aliasRoutes, mapFileRoutes, routeTesterRoutes, mailSettingsRoutes, queueRoutes];
+export const panelRoutes: FastifyPluginAsync<RouteOptions>[] = [authRoutes, dashboardRoutes, domainRoutes, virtualAccountRoutes, virtualAccountEditRoutes, popMailboxRoutes, popMailboxEditRoutes, storageRoutes, accountRoutes, accountEditRoutes, adminRoutes, auditRoutes, aliasRoutes, mapFileRoutes, routeTesterRoutes, mailSettingsRoutes, queueRoutes, webmailRoutes];
