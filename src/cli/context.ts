@@ -40,7 +40,7 @@ export function createCliContext(io: CliIo): CliContext {
       const runtime = openRuntime({ dataDir: config.POSTYARD_DATA_DIR, hostname: config.POSTYARD_HOSTNAME, mailOwner });
       try {
         // The audit log records command-line changes under the system user who ran them.
-        context.exitCode = (await runAs({ name: `${userInfo().username} (cli)`, source: 'cli' }, () => task(runtime))) ?? 0;
+        context.exitCode = (await runAs({ name: userInfo().username, source: 'cli' }, () => task(runtime))) ?? 0;
       } finally {
         runtime.close();
       }

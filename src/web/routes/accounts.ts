@@ -33,7 +33,11 @@ export const accountRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ser
     const tree = await accountTree(services, principal, (request.query as Record<string, unknown>).page);
     const self = creates === 'child' ? services.access.account(principal, principal.name) : null;
     const childLimit = self && { used: services.accounts.listChildren(self.username).length, allowed: self.maxChildren };
-    return renderPage(request, reply, 'accounts/list.eta', { title: creates === 'child' ? 'Child accounts' : 'Accounts', creates, tree, childLimit, ...form }, status);
+    // A parent with a disk quota must give each child one within it (services/account-management.ts): say so up front.
+    const diskQuotaHint = self && self.diskQuotaBytes !== null
+      ? `(required: at most ${showLimit(self.diskQuotaBytes)}, your own disk quota)`
+      : '(like 2G; blank for no limit)';
+    return renderPage(request, reply, 'accounts/list.eta', { title: creates === 'child' ? 'Child accounts' : 'Accounts', creates, tree, childLimit, diskQuotaHint, ...form }, status);
   }
 
   app.get('/accounts', { preHandler: managers }, async (request, reply) => {
