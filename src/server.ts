@@ -62,13 +62,24 @@ export async function startServer(runtime: Runtime, config: Config, log: Fastify
   const pop3 = createPop3Server(pop3Options);
   const pop3s = config.POSTYARD_POP3S_PORT === undefined ? null : createPop3Server({ ...pop3Options, implicitTls: true });
 
-  const panel = await app.listen({ host: config.POSTYARD_HTTP_HOST, port: config.POSTYARD_HTTP_PORT });
-  const smtp = await listen(incoming, config.POSTYARD_SMTP_HOST, config.POSTYARD_SMTP_PORT);
-  const submit = await listen(submission, config.POSTYARD_SMTP_HOST, config.POSTYARD_SUBMISSION_PORT);
-  const pop3Address = await pop3.listen(config.POSTYARD_POP3_PORT, config.POSTYARD_POP3_HOST);
-  const pop3sAddress = pop3s ? await pop3s.listen(config.POSTYARD_POP3S_PORT!, config.POSTYARD_POP3_HOST) : null;
-
-  addresses = { panel, smtp, submission: submit, pop3: pop3Address, pop3s: pop3sAddress };
+  // A listener that cannot open (a port in use) closes the ones opened before it, so the process can exit.
+  const opened: Array<() => Promise<unknown>> = [];
+  const open = async <T>(start: () => Promise<T>, close: () => Promise<unknown>): Promise<T> => {
+    const result = await start();
+    opened.push(close);
+    return result;
+  };
+  try {
+    const panel = await open(() => app.listen({ host: config.POSTYARD_HTTP_HOST, port: config.POSTYARD_HTTP_PORT }), () => app.close());
+    const smtp = await open(() => listen(incoming, config.POSTYARD_SMTP_HOST, config.POSTYARD_SMTP_PORT), () => closeSmtp(incoming));
+    const submit = await open(() => listen(submission, config.POSTYARD_SMTP_HOST, config.POSTYARD_SUBMISSION_PORT), () => closeSmtp(submission));
+    const pop3Address = await open(() => pop3.listen(config.POSTYARD_POP3_PORT, config.POSTYARD_POP3_HOST), () => pop3.close());
+    const pop3sAddress = pop3s ? await pop3s.listen(config.POSTYARD_POP3S_PORT!, config.POSTYARD_POP3_HOST) : null;
+    addresses = { panel, smtp, submission: submit, pop3: pop3Address, pop3s: pop3sAddress };
+  } catch (error) {
+    await Promise.all(opened.map((close) => close()));
+    throw error;
+  }
   // The queue worker starts once everything listens, so a port in use stops the start before any mail leaves.
   const outbound = startOutboundWorker(services, config, log);
   const { key: _privateKey, ...tlsInfo } = tls;

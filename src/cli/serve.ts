@@ -3,6 +3,7 @@ import { openRuntime } from '../runtime.js';
 import { startServer, type RunningServer } from '../server.js';
 import { mailOwnerFor } from '../system-user.js';
 import type { CliIo } from './io.js';
+import { CliExit } from './context.js';
 
 /**
  * `postyard serve`: the panel and both SMTP listeners on one database. On the first start it creates the admin and
@@ -14,7 +15,10 @@ export async function serve(io: CliIo): Promise<number> {
   const mailOwner = mailOwnerFor(config.POSTYARD_MAIL_USER);
   const runtime = openRuntime({ dataDir: config.POSTYARD_DATA_DIR, hostname: config.POSTYARD_HOSTNAME, mailOwner, log });
   const admin = await runtime.services.admins.ensureAdmin(config.POSTYARD_ADMIN_PASSWORD);
-  const server = await startServer(runtime, config, log);
+  const server = await startServer(runtime, config, log).catch((error: unknown) => {
+    runtime.close();
+    throw listenRefusal(error) ?? error;
+  });
 
   const say = (line: string) => io.stdout.write(`${line}\n`);
   say(`Postyard is running. Data folder: ${runtime.dataDir}`);
@@ -52,4 +56,12 @@ function describeTls(tls: RunningServer['tls']): string {
   if (tls.source === 'configured') return `certificate ${tls.certFile} (POSTYARD_TLS_CERT), valid until ${tls.validTo.toISOString().slice(0, 10)}`;
   const made = tls.created ? 'created now' : 'from an earlier start';
   return `self-signed certificate for ${tls.subject.replace(/^CN=/, '')}, ${made}: ${tls.certFile} (set POSTYARD_TLS_CERT/POSTYARD_TLS_KEY to use your own)`;
+}
+
+/** A port in use or not ours to open is the operator's to fix: say which address, and which setting moves it. */
+function listenRefusal(error: unknown): CliExit | null {
+  const { code, syscall, address, port } = error as { code?: string; syscall?: string; address?: string; port?: number };
+  if (syscall !== 'listen' || (code !== 'EADDRINUSE' && code !== 'EACCES')) return null;
+  const why = code === 'EADDRINUSE' ? 'is already in use' : 'needs root or the cap_net_bind_service capability';
+  return new CliExit(`postyard: cannot listen on ${address}:${port}: the port ${why} (see the POSTYARD_*_PORT settings)`, 2);
 }

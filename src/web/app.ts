@@ -33,7 +33,7 @@ export interface ServerInfo {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Routes validate their own parameters (ids, addresses up to 254 characters) and answer 404 for what does not
   // exist, so the router's 100-character limit, which answers 414 before any route runs, is raised.
-  const app = Fastify({ loggerInstance: deps.log, trustProxy: false, maxParamLength: 1000 });
+  const app = Fastify({ loggerInstance: deps.log, trustProxy: false, routerOptions: { maxParamLength: 1000 } });
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"] } },
     frameguard: { action: 'deny' },
