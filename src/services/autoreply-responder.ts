@@ -43,7 +43,7 @@ export function createAutoreplyResponder(
   log: FailureLog = stderrLog,
 ) {
   const pending = new Set<Promise<void>>();
-  const ownAddresses = createOwnAddresses(db);
+  const ownAddresses = createOwnAddresses({ repos });
 
   /**
    * Takes this sender's turn in the vacation database, atomically, so two messages arriving together get one reply.

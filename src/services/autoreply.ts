@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS, calendarDateProblem, isAutoreplyActive, localDateOf } from '../domain/autoreply-schedule.js';
 import { parseInput } from '../domain/schemas.js';
-import { createAutoreplyRepository, type Autoreply, type AutoreplySettings } from '../db/repositories/autoreplies.js';
+import type { Autoreply, AutoreplySettings } from '../db/repositories/autoreplies.js';
 import type { Mailbox } from '../db/repositories/mailboxes.js';
 import { createAutoreplyResponder, type FailureLog } from './autoreply-responder.js';
 import type { ServiceContext } from './context.js';
@@ -73,7 +73,7 @@ const kindName = (mailbox: Mailbox) => (mailbox.kind === 'virtual' ? 'virtual-ac
 /** A mailbox's autoreply: its settings (panel and command line) and the responder that sends it. */
 export function createAutoreplyService(context: ServiceContext, mailboxes: MailboxService, delivery: DeliveryService, log?: FailureLog) {
   const { db, audit } = context;
-  const autoreplies = createAutoreplyRepository(db);
+  const autoreplies = context.repos.autoreplies;
   const responder = createAutoreplyResponder(context, autoreplies, delivery, log);
 
   const save = db.transaction((mailbox: Mailbox, settings: AutoreplySettings, before: Autoreply | null) => {

@@ -3,8 +3,6 @@ import { MAX_FORWARD_ADDRESSES } from '../domain/alias-action.js';
 import { PostyardError, invalid } from '../domain/errors.js';
 import { emailSchema, parseInput } from '../domain/schemas.js';
 import type { Mailbox } from '../db/repositories/mailboxes.js';
-import type { Db } from '../db/connection.js';
-import { createMailboxAddressRepository } from '../db/repositories/mailbox-addresses.js';
 import type { ServiceContext } from './context.js';
 import type { MailboxService } from './mailboxes.js';
 import type { RoutingService } from './routing.js';
@@ -45,8 +43,8 @@ export interface Forwarding {
  * Every address that reaches this mailbox directly, its main one first: a virtual account's address (a POP mailbox's
  * is username@domain, when it has a domain), then its extra addresses.
  */
-export function createOwnAddresses(db: Db) {
-  const extra = createMailboxAddressRepository(db);
+export function createOwnAddresses({ repos }: Pick<ServiceContext, 'repos'>) {
+  const extra = repos.mailboxAddresses;
   return (mailbox: Mailbox): string[] => {
     const primary = mailbox.kind === 'virtual' ? [mailbox.name] : mailbox.domainName ? [`${mailbox.name}@${mailbox.domainName}`] : [];
     return [...new Set([...primary, ...extra.listByMailbox(mailbox.id)])];
@@ -63,7 +61,7 @@ const kindName = (mailbox: Mailbox) => (mailbox.kind === 'virtual' ? 'virtual-ac
  * copy kept. The resolution follows it; this service refuses what would make the mailbox refuse its own mail.
  */
 export function createForwardingService({ db, repos, audit }: ServiceContext, mailboxes: MailboxService, routing: RoutingService) {
-  const ownAddresses = createOwnAddresses(db);
+  const ownAddresses = createOwnAddresses({ repos });
   /**
    * Writes the forwarding and checks, inside the same transaction, that mail for the mailbox still resolves: a forward
    * into a loop, or to an address whose rule fails, would make the mailbox refuse its own mail. A mailbox that refused

@@ -1,5 +1,3 @@
-import { createMailboxAddressRepository } from '../db/repositories/mailbox-addresses.js';
-import { createSendLogRepository } from '../db/repositories/send-log.js';
 import type { Resolution } from '../domain/resolution.js';
 import {
   foreignFromAddress,
@@ -65,8 +63,7 @@ export function createSendingService(
   options: SendingOptions = {},
 ) {
   const { db, repos } = context;
-  const sendLog = createSendLogRepository(db);
-  const mailboxAddresses = createMailboxAddressRepository(db);
+  const { sendLog, mailboxAddresses } = repos;
   const throttle = options.throttle ?? createLoginThrottle();
   const now = options.now ?? Date.now;
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { AliasAction } from '../../domain/alias-action.js';
+import { formatAliasAction, type AliasAction } from '../../domain/alias-action.js';
 import { WILDCARD } from '../../domain/map-file.js';
 import { notFound } from '../../domain/errors.js';
 import type { AliasRule } from '../../db/repositories/alias-rules.js';
@@ -28,16 +28,8 @@ const ruleHref = (scope: Scope, localPart: string) => `${scope.base}/aliases/${e
 
 /** The "Target or message" column: whom a rule delivers or forwards to, or the message it fails with. */
 function targetOf(action: AliasAction): string {
-  switch (action.kind) {
-    case 'deliver':
-      return action.username;
-    case 'forward':
-      return action.addresses.join(', ');
-    case 'fail':
-      return action.message ?? '';
-    case 'discard':
-      return '';
-  }
+  if (action.kind === 'fail') return action.message ?? '';
+  return action.kind === 'discard' ? '' : formatAliasAction(action);
 }
 
 function ruleRow(scope: Scope, rule: AliasRule) {
