@@ -32,10 +32,7 @@ export function createRoutingService({ repos }: ServiceContext, relay: RelayServ
       const mailbox = repos.mailboxes.findByAddress(address);
       return mailbox ? toTarget(mailbox) : null;
     },
-    findRule: (domainName, localPart) => {
-      const domain = repos.domains.findByName(domainName);
-      return domain ? repos.aliasRules.find(domain.id, localPart) : null;
-    },
+    findRule: (domainName, localPart) => repos.aliasRules.findByDomainName(domainName, localPart),
     findUser: (username) => {
       const account = repos.accounts.findByUsername(username);
       if (account) return { kind: 'account', account: { id: account.id, username: account.username } };

@@ -57,6 +57,9 @@ function actionColumns(action: AliasAction) {
 
 export function createAliasRuleRepository(db: Db) {
   const find = db.prepare<[number, string], AliasRuleRow>(`${SELECT} WHERE r.domain_id = ? AND r.local_part = ?`);
+  const findByDomainName = db.prepare<[string, string], AliasRuleRow>(
+    `${SELECT} WHERE r.domain_id = (SELECT id FROM domains WHERE name = ?) AND r.local_part = ?`,
+  );
   const byDomain = db.prepare<[number], AliasRuleRow>(`${SELECT} WHERE r.domain_id = ? ORDER BY r.position, r.id`);
   const nextPosition = db.prepare<[number], { p: number }>(
     'SELECT coalesce(max(position), 0) + 1 AS p FROM alias_rules WHERE domain_id = ?',
@@ -81,6 +84,11 @@ export function createAliasRuleRepository(db: Db) {
   return {
     find: (domainId: number, localPart: string) => {
       const row = find.get(domainId, localPart);
+      return row ? toRule(row) : null;
+    },
+    /** The same lookup by domain name, in one query: resolution asks this for every recipient that reaches a rule. */
+    findByDomainName: (domainName: string, localPart: string) => {
+      const row = findByDomainName.get(domainName, localPart);
       return row ? toRule(row) : null;
     },
     listByDomain: (domainId: number) => byDomain.all(domainId).map(toRule),
